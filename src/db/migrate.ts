@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import { runner } from 'node-pg-migrate';
+import { HarnessError } from '../errors/harness-error.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+export const MIGRATIONS_TABLE = 'harness_migrations';
+
+export interface MigrationResult {
+  /** Names of the migrations this call applied (empty when the schema was current). */
+  readonly applied: readonly string[];
+}
+
+/**
+ * Brings a database to the current schema with node-pg-migrate (versions in `harness_migrations`,
+ * an advisory lock against concurrent runs). Applying twice changes nothing.
+ */
+export async function migrate(databaseUrl: string, log: (line: string) => void = () => undefined): Promise<MigrationResult> {
+  try {
+    const applied = await runner({
+      databaseUrl,
+      dir: MIGRATIONS_DIR,
+      migrationsTable: MIGRATIONS_TABLE,
+      direction: 'up',
+      checkOrder: true,
+      singleTransaction: true,
+      log,
+      verbose: false,
+    });
+    return { applied: applied.map((m) => m.name) };
+  } catch (error) {
+    throw new HarnessError(
+      'DB_MIGRATION_FAILED',
+      `Migrating the database failed: ${(error as Error).message}`,
+      'Check that DATABASE_URL points at a PostgreSQL ≥ 13 where this user may create tables and functions.',
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+
+/*
+ * A detached watchdog, like testcontainers' Ryuk but for everything a run starts: when the owner
+ * process dies in any way (crash, SIGKILL, a lost terminal), it stops the listed servers (only if
+ * the PID still names the same program), removes listed containers and deletes the run directory.
+ * Plain sh so that it needs no loader and survives whatever killed Node.
+ */
+const REAPER_SCRIPT = `
+owner="$1"; dir="$2"
+while kill -0 "$owner" 2>/dev/null; do sleep 0.2; done
+[ -d "$dir" ] || exit 0
+signal_all() { # $1: a signal name, or "own" for each process's graceful signal
+  for f in "$dir"/procs/*; do
+    [ -f "$f" ] || continue
+    read -r pid sig name < "$f"
+    [ "$1" = own ] || sig="$1"
+    [ "$(cat /proc/$pid/comm 2>/dev/null)" = "$name" ] && kill -s "$sig" "$pid" 2>/dev/null
+  done
+}
+signal_all own
+sleep 2
+signal_all KILL
+for f in "$dir"/containers/*; do
+  [ -f "$f" ] && docker rm -f -v "$(basename "$f")" >/dev/null 2>&1
+done
+rm -rf "$dir"
+`;
+
+export interface Reaper {
+  readonly pid: number;
+  /** Called at a clean end, after the owner has cleaned up itself. */
+  stop(): void;
+}
+
+export function startReaper(ownerPid: number, runDir: string): Reaper {
+  const child = spawn('sh', ['-c', REAPER_SCRIPT, 'tickstock-reaper', String(ownerPid), runDir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  const pid = child.pid ?? -1;
+  return {
+    pid,
+    stop: () => {
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+}

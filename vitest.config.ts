@@ -1,0 +1,42 @@
+import { defineConfig } from 'vitest/config';
+import { loadConfig } from './src/config/load-config.ts';
+
+// Pub-sub is server-wide: files may run in parallel only when each gets its own Redis server.
+const services = loadConfig(process.env).services;
+const sharedRedis = services.mode === 'external' || services.redisUrl !== undefined;
+
+export default defineConfig({
+  test: {
+    retry: 0,
+    allowOnly: !process.env['CI'],
+    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'contract', include: ['tests/contract/**/*.test.ts'], testTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 90_000,
+          fileParallelism: !sharedRedis,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'perf',
+          include: ['tests/perf/**/*.test.ts'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 90_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
