@@ -55,7 +55,11 @@ export class EnvReader {
         protocol = undefined;
       }
       if (protocol !== undefined && protocols.includes(protocol)) return value;
-      this.issues.push({ key, value: '<redacted URL>', expected: `a URL starting with ${protocols.join(' or ')}//` });
+      this.issues.push({
+        key,
+        value: '<redacted URL>',
+        expected: `a URL starting with ${protocols.join(' or ')}//`,
+      });
       return undefined;
     }
     return undefined;

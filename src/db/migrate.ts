@@ -14,7 +14,10 @@ export interface MigrationResult {
  * Brings a database to the current schema with node-pg-migrate (versions in `harness_migrations`,
  * an advisory lock against concurrent runs). Applying twice changes nothing.
  */
-export async function migrate(databaseUrl: string, log: (line: string) => void = () => undefined): Promise<MigrationResult> {
+export async function migrate(
+  databaseUrl: string,
+  log: (line: string) => void = () => undefined,
+): Promise<MigrationResult> {
   try {
     const applied = await runner({
       databaseUrl,

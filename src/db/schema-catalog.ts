@@ -9,24 +9,57 @@ const TSTZ = 'timestamp with time zone';
 export const SCHEMA_CATALOG = {
   tables: {
     integration_events: {
-      id: 'integer', flow_id: 'uuid', timestamp: TSTZ, event_type: VARCHAR, source_system: VARCHAR,
-      checkpoint: VARCHAR, channel: VARCHAR, symbol: VARCHAR, pattern_name: VARCHAR, confidence: 'numeric',
-      user_count: 'integer', details: 'jsonb', latency_ms: 'numeric', created_at: TSTZ,
+      id: 'integer',
+      flow_id: 'uuid',
+      timestamp: TSTZ,
+      event_type: VARCHAR,
+      source_system: VARCHAR,
+      checkpoint: VARCHAR,
+      channel: VARCHAR,
+      symbol: VARCHAR,
+      pattern_name: VARCHAR,
+      confidence: 'numeric',
+      user_count: 'integer',
+      details: 'jsonb',
+      latency_ms: 'numeric',
+      created_at: TSTZ,
     },
     error_logs: {
-      id: 'uuid', error_id: VARCHAR, error_type: VARCHAR, error_message: 'text', error_traceback: 'text',
-      severity: VARCHAR, category: VARCHAR, component: VARCHAR, operation: VARCHAR, symbol: VARCHAR,
-      context: 'jsonb', timestamp: TSTZ, created_at: TSTZ,
+      id: 'uuid',
+      error_id: VARCHAR,
+      error_type: VARCHAR,
+      error_message: 'text',
+      error_traceback: 'text',
+      severity: VARCHAR,
+      category: VARCHAR,
+      component: VARCHAR,
+      operation: VARCHAR,
+      symbol: VARCHAR,
+      context: 'jsonb',
+      timestamp: TSTZ,
+      created_at: TSTZ,
     },
     events: {
-      id: 'integer', channel: VARCHAR, event_type: VARCHAR, source: VARCHAR, correlation_id: 'uuid',
-      data: 'jsonb', created_at: TSTZ,
+      id: 'integer',
+      channel: VARCHAR,
+      event_type: VARCHAR,
+      source: VARCHAR,
+      correlation_id: 'uuid',
+      data: 'jsonb',
+      created_at: TSTZ,
     },
   } satisfies Record<string, Columns>,
   views: {
     pattern_flow_analysis: {
-      flow_id: 'uuid', start_time: TSTZ, end_time: TSTZ, total_latency_ms: 'numeric', symbol: VARCHAR,
-      pattern_name: VARCHAR, confidence: 'numeric', users_notified: 'integer', checkpoints_logged: 'bigint',
+      flow_id: 'uuid',
+      start_time: TSTZ,
+      end_time: TSTZ,
+      total_latency_ms: 'numeric',
+      symbol: VARCHAR,
+      pattern_name: VARCHAR,
+      confidence: 'numeric',
+      users_notified: 'integer',
+      checkpoints_logged: 'bigint',
       flow_path: 'ARRAY',
     },
   } satisfies Record<string, Columns>,
@@ -36,16 +69,27 @@ export const SCHEMA_CATALOG = {
   },
   indexes: {
     integration_events: [
-      'idx_integration_events_flow_id', 'idx_integration_events_timestamp',
-      'idx_integration_events_checkpoint', 'idx_integration_events_source_system',
+      'idx_integration_events_flow_id',
+      'idx_integration_events_timestamp',
+      'idx_integration_events_checkpoint',
+      'idx_integration_events_source_system',
     ],
     error_logs: [
-      'error_logs_error_id_key', 'idx_error_logs_timestamp', 'idx_error_logs_severity', 'idx_error_logs_category',
-      'idx_error_logs_symbol', 'idx_error_logs_error_type', 'idx_error_logs_recent_critical',
+      'error_logs_error_id_key',
+      'idx_error_logs_timestamp',
+      'idx_error_logs_severity',
+      'idx_error_logs_category',
+      'idx_error_logs_symbol',
+      'idx_error_logs_error_type',
+      'idx_error_logs_recent_critical',
     ],
     events: [
-      'idx_events_channel', 'idx_events_event_type', 'idx_events_source', 'idx_events_correlation_id',
-      'idx_events_created_at', 'idx_events_data_gin',
+      'idx_events_channel',
+      'idx_events_event_type',
+      'idx_events_source',
+      'idx_events_correlation_id',
+      'idx_events_created_at',
+      'idx_events_data_gin',
     ],
   },
 } as const;
@@ -63,7 +107,8 @@ export async function schemaDifferences(client: pg.ClientBase): Promise<string[]
     for (const [column, type] of Object.entries(columns)) {
       const found = cols.find((c) => c.table_name === table && c.column_name === column);
       if (found === undefined) problems.push(`missing column ${table}.${column}`);
-      else if (found.data_type !== type) problems.push(`${table}.${column} is ${found.data_type}, expected ${type}`);
+      else if (found.data_type !== type)
+        problems.push(`${table}.${column} is ${found.data_type}, expected ${type}`);
     }
   }
   const { rows: views } = await client.query<{ table_name: string }>(
@@ -84,6 +129,7 @@ export async function schemaDifferences(client: pg.ClientBase): Promise<string[]
   );
   for (const [table, names] of Object.entries(SCHEMA_CATALOG.indexes))
     for (const name of names)
-      if (!idx.some((i) => i.tablename === table && i.indexname === name)) problems.push(`missing index ${table}.${name}`);
+      if (!idx.some((i) => i.tablename === table && i.indexname === name))
+        problems.push(`missing index ${table}.${name}`);
   return problems;
 }

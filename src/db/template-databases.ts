@@ -42,7 +42,8 @@ export function dropDatabasesWithPrefix(adminUrl: string, prefix: string): Promi
       'SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND NOT datistemplate',
       [prefix],
     );
-    for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
+    for (const { datname } of rows)
+      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
     return rows.length;
   });
 }

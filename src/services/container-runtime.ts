@@ -5,7 +5,10 @@ export type RuntimeProbe =
   | { readonly ok: false; readonly where: string; readonly reason: string };
 
 /** Asks the container runtime for /_ping, never waiting longer than `timeoutMs`. */
-export async function probeContainerRuntime(dockerHost: string | undefined, timeoutMs: number): Promise<RuntimeProbe> {
+export async function probeContainerRuntime(
+  dockerHost: string | undefined,
+  timeoutMs: number,
+): Promise<RuntimeProbe> {
   const endpoint = dockerEndpoint(dockerHost);
   const where = describeEndpoint(endpoint);
   try {
@@ -18,11 +21,24 @@ export async function probeContainerRuntime(dockerHost: string | undefined, time
 }
 
 /** Whether `image` is already in the runtime's local store (auto mode never pulls). */
-export async function imagePresent(endpoint: DockerEndpoint, image: string, timeoutMs: number): Promise<boolean> {
+export async function imagePresent(
+  endpoint: DockerEndpoint,
+  image: string,
+  timeoutMs: number,
+): Promise<boolean> {
   const res = await dockerRequest(endpoint, 'GET', `/images/${encodeURIComponent(image)}/json`, timeoutMs);
   return res.status === 200;
 }
 
-export async function removeContainer(endpoint: DockerEndpoint, id: string, timeoutMs: number): Promise<void> {
-  await dockerRequest(endpoint, 'DELETE', `/containers/${encodeURIComponent(id)}?force=true&v=true`, timeoutMs);
+export async function removeContainer(
+  endpoint: DockerEndpoint,
+  id: string,
+  timeoutMs: number,
+): Promise<void> {
+  await dockerRequest(
+    endpoint,
+    'DELETE',
+    `/containers/${encodeURIComponent(id)}?force=true&v=true`,
+    timeoutMs,
+  );
 }

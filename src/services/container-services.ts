@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type * as PgModule from '@testcontainers/postgresql';
+import type * as RedisModule from '@testcontainers/redis';
 import type { RunRegistry } from './run-registry.ts';
 import { once, type RunningService } from './running-service.ts';
 import { ServiceError } from './service-error.ts';
@@ -9,13 +11,13 @@ import type { ServicesConfig } from './services-config.ts';
  * cannot be pulled where no registry is reachable; our own reaper removes the containers we
  * list, so Ryuk stays off unless the caller turned it on. Loaded lazily: it costs ~300 ms.
  */
-async function testcontainers(): Promise<{
-  pg: typeof import('@testcontainers/postgresql');
-  redis: typeof import('@testcontainers/redis');
-}> {
+async function testcontainers(): Promise<{ pg: typeof PgModule; redis: typeof RedisModule }> {
   // eslint-disable-next-line no-restricted-syntax -- testcontainers reads only the environment
   process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
-  const [pg, redis] = await Promise.all([import('@testcontainers/postgresql'), import('@testcontainers/redis')]);
+  const [pg, redis] = await Promise.all([
+    import('@testcontainers/postgresql'),
+    import('@testcontainers/redis'),
+  ]);
   return { pg, redis };
 }
 
@@ -28,7 +30,10 @@ function startFailure(image: string, error: unknown): ServiceError {
   );
 }
 
-export async function startPostgresContainer(config: ServicesConfig, registry: RunRegistry): Promise<RunningService> {
+export async function startPostgresContainer(
+  config: ServicesConfig,
+  registry: RunRegistry,
+): Promise<RunningService> {
   const started = Date.now();
   const { pg } = await testcontainers();
   const password = randomBytes(18).toString('base64url');
@@ -36,7 +41,17 @@ export async function startPostgresContainer(config: ServicesConfig, registry: R
     .withDatabase('postgres')
     .withUsername('postgres')
     .withPassword(password)
-    .withCommand(['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'])
+    .withCommand([
+      'postgres',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=300',
+    ])
     .withStartupTimeout(config.startTimeoutMs)
     .start()
     .catch((error: unknown) => {
@@ -54,7 +69,10 @@ export async function startPostgresContainer(config: ServicesConfig, registry: R
   };
 }
 
-export async function startRedisContainer(config: ServicesConfig, registry: RunRegistry): Promise<RunningService> {
+export async function startRedisContainer(
+  config: ServicesConfig,
+  registry: RunRegistry,
+): Promise<RunningService> {
   const started = Date.now();
   const { redis } = await testcontainers();
   // Docker publishes ports on every interface, so even a throwaway server gets a password.

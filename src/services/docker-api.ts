@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 
 /** Where the Docker Engine API listens: a unix socket or a TCP host:port. */
-export type DockerEndpoint = { readonly socketPath: string } | { readonly host: string; readonly port: number };
+export type DockerEndpoint =
+  { readonly socketPath: string } | { readonly host: string; readonly port: number };
 
 export function dockerEndpoint(dockerHost: string | undefined): DockerEndpoint {
   if (dockerHost === undefined) return { socketPath: '/var/run/docker.sock' };
@@ -11,7 +12,9 @@ export function dockerEndpoint(dockerHost: string | undefined): DockerEndpoint {
 }
 
 export function describeEndpoint(endpoint: DockerEndpoint): string {
-  return 'socketPath' in endpoint ? `unix://${endpoint.socketPath}` : `tcp://${endpoint.host}:${endpoint.port}`;
+  return 'socketPath' in endpoint
+    ? `unix://${endpoint.socketPath}`
+    : `tcp://${endpoint.host}:${endpoint.port}`;
 }
 
 export interface DockerResponse {
@@ -27,7 +30,7 @@ export function dockerRequest(
   timeoutMs: number,
 ): Promise<DockerResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ ...endpoint, method, path, timeout: timeoutMs }, (res) => {
+    const req = request({ ...endpoint, method, path, timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

@@ -35,8 +35,12 @@ export interface PostgresBinaries {
   readonly postgres: string;
 }
 
-export async function findPostgresBinaries(binDir: string | undefined, searchPath: string): Promise<PostgresBinaries> {
-  const dirs = binDir === undefined ? [...searchPath.split(delimiter), ...(await debianPostgresDirs())] : [binDir];
+export async function findPostgresBinaries(
+  binDir: string | undefined,
+  searchPath: string,
+): Promise<PostgresBinaries> {
+  const dirs =
+    binDir === undefined ? [...searchPath.split(delimiter), ...(await debianPostgresDirs())] : [binDir];
   for (const dir of dirs.filter(Boolean)) {
     const initdb = join(dir, 'initdb');
     const postgres = join(dir, 'postgres');

@@ -33,15 +33,32 @@ async function runAsUser(): Promise<SystemUser | undefined> {
   );
 }
 
-async function initCluster(dir: string, initdb: string, user: SystemUser | undefined, password: string): Promise<string> {
+async function initCluster(
+  dir: string,
+  initdb: string,
+  user: SystemUser | undefined,
+  password: string,
+): Promise<string> {
   const dataDir = join(dir, 'data');
   const pwFile = join(dir, 'pw');
   await writeFile(pwFile, password, { mode: 0o600 });
-  if (user !== undefined) await Promise.all([chown(dir, user.uid, user.gid), chown(pwFile, user.uid, user.gid)]);
+  if (user !== undefined)
+    await Promise.all([chown(dir, user.uid, user.gid), chown(pwFile, user.uid, user.gid)]);
   await runCommand({
     label: 'initdb',
     command: initdb,
-    args: ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'],
+    args: [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      `--pwfile=${pwFile}`,
+      '--auth=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+    ],
     env: { PATH: '/usr/bin:/bin', LANG: 'C' },
     ...user,
   });
@@ -79,7 +96,10 @@ async function startOnFreePort(
 }
 
 /** A private PostgreSQL server: fresh cluster in the run directory, loopback only, random password. */
-export async function startLocalPostgres(config: ServicesConfig, registry: RunRegistry): Promise<RunningService> {
+export async function startLocalPostgres(
+  config: ServicesConfig,
+  registry: RunRegistry,
+): Promise<RunningService> {
   const started = Date.now();
   const { initdb, postgres } = await findPostgresBinaries(config.postgresBinDir, config.searchPath);
   const user = await runAsUser();

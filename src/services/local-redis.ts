@@ -10,7 +10,10 @@ import { once, type RunningService } from './running-service.ts';
 import type { ServicesConfig } from './services-config.ts';
 
 /** A private redis-server: loopback, no persistence, password in a 0600 config file (never argv). */
-export async function startLocalRedis(config: ServicesConfig, registry: RunRegistry): Promise<RunningService> {
+export async function startLocalRedis(
+  config: ServicesConfig,
+  registry: RunRegistry,
+): Promise<RunningService> {
   const started = Date.now();
   const binary = await findRedisServer(config.redisServerPath, config.searchPath);
   const dir = await registry.makeDir('redis-');

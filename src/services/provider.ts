@@ -54,10 +54,14 @@ async function autoOrigin(config: ServicesConfig, notes: string[]): Promise<Serv
   const probe = await probeContainerRuntime(config.dockerHost, config.runtimeProbeMs);
   if (probe.ok) {
     const images = [config.postgresImage, config.redisImage];
-    const present = await Promise.all(images.map((i) => imagePresent(probe.endpoint, i, config.runtimeProbeMs)));
+    const present = await Promise.all(
+      images.map((i) => imagePresent(probe.endpoint, i, config.runtimeProbeMs)),
+    );
     const missing = images.filter((_, i) => !present[i]);
     if (missing.length === 0) return 'containers';
-    notes.push(`container runtime at ${probe.where} answers, but ${missing.join(', ')} not present locally (auto never pulls)`);
+    notes.push(
+      `container runtime at ${probe.where} answers, but ${missing.join(', ')} not present locally (auto never pulls)`,
+    );
   } else {
     notes.push(`no container runtime at ${probe.where} (${probe.reason})`);
   }
@@ -98,12 +102,22 @@ export async function planServices(config: ServicesConfig): Promise<ServicePlan>
   }
 }
 
-export function startPostgres(origin: ServiceOrigin, config: ServicesConfig, registry: RunRegistry): Promise<RunningService> {
+export function startPostgres(
+  origin: ServiceOrigin,
+  config: ServicesConfig,
+  registry: RunRegistry,
+): Promise<RunningService> {
   if (origin === 'external') return Promise.resolve(external(config.postgresUrl ?? ''));
-  return origin === 'containers' ? startPostgresContainer(config, registry) : startLocalPostgres(config, registry);
+  return origin === 'containers'
+    ? startPostgresContainer(config, registry)
+    : startLocalPostgres(config, registry);
 }
 
-export function startRedis(origin: ServiceOrigin, config: ServicesConfig, registry: RunRegistry): Promise<RunningService> {
+export function startRedis(
+  origin: ServiceOrigin,
+  config: ServicesConfig,
+  registry: RunRegistry,
+): Promise<RunningService> {
   if (origin === 'external') return Promise.resolve(external(config.redisUrl ?? ''));
   return origin === 'containers' ? startRedisContainer(config, registry) : startLocalRedis(config, registry);
 }
@@ -115,7 +129,10 @@ function describeService(name: string, service: RunningService): string {
 }
 
 /** Starts PostgreSQL and Redis by the provider order; if either fails, stops the other. */
-export async function startServices(config: ServicesConfig, registry: RunRegistry): Promise<ServiceSet & { plan: ServicePlan }> {
+export async function startServices(
+  config: ServicesConfig,
+  registry: RunRegistry,
+): Promise<ServiceSet & { plan: ServicePlan }> {
   const started = Date.now();
   const plan = await planServices(config);
   const results = await Promise.allSettled([
@@ -124,7 +141,7 @@ export async function startServices(config: ServicesConfig, registry: RunRegistr
   ]);
   const [pg, redis] = results;
   if (pg.status === 'rejected' || redis.status === 'rejected') {
-    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+    await Promise.all(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.close()] : [])));
     throw pg.status === 'rejected' ? pg.reason : (redis as PromiseRejectedResult).reason;
   }
   const startupMs = Date.now() - started;
@@ -151,4 +168,3 @@ export async function reapRun(registry: RunRegistry, config: ServicesConfig): Pr
   await registry.remove();
   return report;
 }
-

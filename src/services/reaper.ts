@@ -18,8 +18,16 @@ signal_all() { # $1: a signal name, or "own" for each process's graceful signal
     [ "$(cat /proc/$pid/comm 2>/dev/null)" = "$name" ] && kill -s "$sig" "$pid" 2>/dev/null
   done
 }
+any_alive() {
+  for f in "$dir"/procs/*; do
+    [ -f "$f" ] || continue
+    read -r pid sig name < "$f"
+    [ "$(cat /proc/$pid/comm 2>/dev/null)" = "$name" ] && return 0
+  done
+  return 1
+}
 signal_all own
-sleep 2
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do any_alive || break; sleep 0.1; done
 signal_all KILL
 for f in "$dir"/containers/*; do
   [ -f "$f" ] && docker rm -f -v "$(basename "$f")" >/dev/null 2>&1

@@ -25,7 +25,14 @@ export function runCommand(options: RunCommandOptions): Promise<void> {
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.once('error', (error) =>
-      reject(new ServiceError('SERVICES_START_FAILED', `${options.label} failed to run: ${error.message}`, 'Check the binary path and permissions.', { cause: error })),
+      reject(
+        new ServiceError(
+          'SERVICES_START_FAILED',
+          `${options.label} failed to run: ${error.message}`,
+          'Check the binary path and permissions.',
+          { cause: error },
+        ),
+      ),
     );
     child.once('exit', (code) => {
       if (code === 0) resolve();

@@ -19,5 +19,5 @@ export class ServiceError extends HarnessError {
 export const THREE_WAYS_TO_FIX = [
   '1. set DATABASE_URL and REDIS_URL to running servers (HARNESS_SERVICES=external), or',
   '2. start a container runtime (dockerd; images given by HARNESS_POSTGRES_IMAGE / HARNESS_REDIS_IMAGE), or',
-  "3. install local binaries: apt-get install postgresql redis-server (HARNESS_SERVICES=local).",
+  '3. install local binaries: apt-get install postgresql redis-server (HARNESS_SERVICES=local).',
 ].join('\n     ');

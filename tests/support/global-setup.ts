@@ -43,11 +43,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   return async () => {
     // On a shared (external) server, our databases must go; a private one goes as a whole.
-    if (services.postgres.origin === 'external') await dropDatabasesWithPrefix(services.postgres.url, databasePrefix);
+    if (services.postgres.origin === 'external')
+      await dropDatabasesWithPrefix(services.postgres.url, databasePrefix);
     await services.close();
     const leftovers = await reapRun(registry, config);
     if (leftovers.processes > 0 || leftovers.containers.length > 0)
-      console.log(`[harness] reaped what crashed workers left: ${leftovers.processes} processes, ${leftovers.containers.length} containers`);
+      console.log(
+        `[harness] reaped what crashed workers left: ${leftovers.processes} processes, ${leftovers.containers.length} containers`,
+      );
     reaper.stop();
   };
 }

@@ -25,9 +25,7 @@ export function useIsolatedServices(): IsolatedServices {
     const config = loadConfig(process.env).services;
     const registry = RunRegistry.attach(provided.runDir);
     [redis] = await Promise.all([
-      provided.redisOrigin === 'external'
-        ? undefined
-        : startRedis(provided.redisOrigin, config, registry),
+      provided.redisOrigin === 'external' ? undefined : startRedis(provided.redisOrigin, config, registry),
       createDatabase(provided.postgresAdminUrl, name, provided.templateDatabase),
     ]);
     ready = true;
@@ -38,7 +36,8 @@ export function useIsolatedServices(): IsolatedServices {
   });
 
   const whenReady = <T>(value: () => T): T => {
-    if (!ready) throw new Error('Isolated services are used before beforeAll ran; read them inside a test or hook.');
+    if (!ready)
+      throw new Error('Isolated services are used before beforeAll ran; read them inside a test or hook.');
     return value();
   };
   return {

@@ -5,7 +5,8 @@ export function chooseSeed(env: NodeJS.ProcessEnv): number {
   const given = env['TEST_SEED'];
   if (given !== undefined && given !== '') {
     const seed = Number(given);
-    if (!Number.isSafeInteger(seed)) throw new Error(`TEST_SEED=${given} is not an integer; unset it or give one.`);
+    if (!Number.isSafeInteger(seed))
+      throw new Error(`TEST_SEED=${given} is not an integer; unset it or give one.`);
     return seed;
   }
   return randomInt(1, 2 ** 31 - 1);

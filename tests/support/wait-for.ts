@@ -22,7 +22,10 @@ export interface PollOptions {
 }
 
 /** Polls `check` until it holds; a deadline, never a fixed sleep, bounds the wait. */
-export async function pollUntil(check: () => boolean | Promise<boolean>, options: PollOptions): Promise<void> {
+export async function pollUntil(
+  check: () => boolean | Promise<boolean>,
+  options: PollOptions,
+): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -1,0 +1,24 @@
+import type { HarnessConfig } from '../config/load-config.ts';
+import { reapRun, startServices, type ServiceSet } from '../services/provider.ts';
+import { startReaper } from '../services/reaper.ts';
+import { RunRegistry } from '../services/run-registry.ts';
+
+/** Starts services for a CLI command, runs `work`, and always cleans up (a reaper covers crashes). */
+export async function withServices<T>(
+  config: HarnessConfig,
+  work: (services: ServiceSet) => Promise<T>,
+): Promise<T> {
+  const registry = await RunRegistry.create(config.services.tmpDir);
+  const reaper = startReaper(process.pid, registry.dir);
+  try {
+    const services = await startServices(config.services, registry);
+    try {
+      return await work(services);
+    } finally {
+      await services.close();
+    }
+  } finally {
+    await reapRun(registry, config.services);
+    reaper.stop();
+  }
+}
