@@ -1,13 +1,19 @@
 import { defineConfig } from 'vitest/config';
 import { loadConfig } from './src/config/load-config.ts';
+import { chooseSeed } from './tests/support/seed.ts';
 
 // Pub-sub is server-wide: files may run in parallel only when each gets its own Redis server.
 const services = loadConfig(process.env).services;
 const sharedRedis = services.mode === 'external' || services.redisUrl !== undefined;
 
+// One seed for the whole run, printed first, handed to every project (rule 10 of STYLE.md).
+const seed = chooseSeed(process.env);
+console.log(`[harness] seed ${seed} (reproduce with TEST_SEED=${seed})`);
+
 export default defineConfig({
   test: {
     retry: 0,
+    provide: { seed },
     allowOnly: !process.env['CI'],
     reporters: ['default'],
     projects: [

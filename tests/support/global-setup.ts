@@ -6,7 +6,6 @@ import { createDatabase, databaseUrl, dropDatabasesWithPrefix } from '../../src/
 import { reapRun, startServices } from '../../src/services/provider.ts';
 import { startReaper } from '../../src/services/reaper.ts';
 import { RunRegistry } from '../../src/services/run-registry.ts';
-import { chooseSeed } from './seed.ts';
 import './provided.ts';
 
 /**
@@ -16,8 +15,6 @@ import './provided.ts';
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const config = loadConfig(process.env).services;
-  const seed = chooseSeed(process.env);
-  console.log(`[harness] seed ${seed} (reproduce with TEST_SEED=${seed})`);
   const registry = await RunRegistry.create(config.tmpDir);
   const reaper = startReaper(process.pid, registry.dir);
   const services = await startServices(config, registry);
@@ -30,7 +27,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await migrate(databaseUrl(services.postgres.url, templateDatabase));
   console.log(`[harness] template database migrated in ${Date.now() - migrated} ms`);
 
-  project.provide('seed', seed);
   project.provide('services', {
     runDir: registry.dir,
     postgresOrigin: services.postgres.origin,

@@ -1,0 +1,58 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { PRODUCER, UnixSeconds } from './common.ts';
+
+// The specs name the channels only; the shapes follow the pattern event's envelope (docs/contract.md).
+const JobId = Type.String({ minLength: 1, maxLength: 100, description: 'Backtest job id' });
+
+export const BacktestProgress = Type.Object(
+  {
+    event_type: Type.Literal('backtest_progress'),
+    source: Type.Literal(PRODUCER),
+    timestamp: UnixSeconds('Publication time'),
+    data: Type.Object({
+      job_id: JobId,
+      progress: Type.Number({ minimum: 0, maximum: 1, description: 'Fraction done, 0.0 to 1.0' }),
+      status: Type.Optional(
+        Type.Unsafe<string>({
+          type: 'string',
+          enum: ['queued', 'running', 'completed', 'failed', 'cancelled'],
+        }),
+      ),
+      current_symbol: Type.Optional(Type.String({ maxLength: 20 })),
+      message: Type.Optional(Type.String()),
+      eta_seconds: Type.Optional(Type.Number({ minimum: 0 })),
+    }),
+  },
+  {
+    $id: 'BacktestProgress',
+    title: 'Backtest progress',
+    description: 'Published on tickstock.events.backtesting.progress',
+  },
+);
+
+export const BacktestResult = Type.Object(
+  {
+    event_type: Type.Literal('backtest_result'),
+    source: Type.Literal(PRODUCER),
+    timestamp: UnixSeconds('Publication time'),
+    data: Type.Object({
+      job_id: JobId,
+      status: Type.Unsafe<'completed' | 'failed' | 'cancelled'>({
+        type: 'string',
+        enum: ['completed', 'failed', 'cancelled'],
+      }),
+      results: Type.Optional(
+        Type.Record(Type.String(), Type.Unknown(), { description: 'Free-form metrics' }),
+      ),
+      error: Type.Optional(Type.String()),
+    }),
+  },
+  {
+    $id: 'BacktestResult',
+    title: 'Backtest result',
+    description: 'Published on tickstock.events.backtesting.results',
+  },
+);
+
+export type BacktestProgress = Static<typeof BacktestProgress>;
+export type BacktestResult = Static<typeof BacktestResult>;
