@@ -9,7 +9,19 @@ export interface RawViolation {
   readonly found: string;
 }
 
-type SchemaLike = Record<string, unknown> & { properties?: Record<string, SchemaLike> };
+interface SchemaLike {
+  readonly type?: unknown;
+  readonly description?: string;
+  readonly const?: unknown;
+  readonly enum?: readonly unknown[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly properties?: Readonly<Record<string, SchemaLike>>;
+}
 
 function segmentsOf(instancePath: string): PathSegment[] {
   if (instancePath === '') return [];
@@ -22,34 +34,33 @@ function segmentsOf(instancePath: string): PathSegment[] {
 
 function describeSchema(schema: SchemaLike | undefined): string {
   if (schema === undefined) return 'a value';
-  if (typeof schema['description'] === 'string') return String(schema['description']);
-  if ('const' in schema) return JSON.stringify(schema['const']);
-  if (Array.isArray(schema['enum'])) return `one of ${schema['enum'].join(', ')}`;
-  return typeof schema['type'] === 'string' ? `a ${schema['type']}` : 'a value';
+  if ('const' in schema) return JSON.stringify(schema.const);
+  if (schema.enum !== undefined) return `one of ${schema.enum.join(', ')}`;
+  const type = typeof schema.type === 'string' ? `a ${schema.type}` : 'a value';
+  return schema.description === undefined ? type : `${type} (${schema.description})`;
 }
 
 function describeRange(schema: SchemaLike): string {
   const low =
-    schema['minimum'] !== undefined
-      ? `≥ ${String(schema['minimum'])}`
-      : schema['exclusiveMinimum'] !== undefined
-        ? `> ${String(schema['exclusiveMinimum'])}`
+    schema.minimum !== undefined
+      ? `≥ ${schema.minimum}`
+      : schema.exclusiveMinimum !== undefined
+        ? `> ${schema.exclusiveMinimum}`
         : '';
   const high =
-    schema['maximum'] !== undefined
-      ? `≤ ${String(schema['maximum'])}`
-      : schema['exclusiveMaximum'] !== undefined
-        ? `< ${String(schema['exclusiveMaximum'])}`
+    schema.maximum !== undefined
+      ? `≤ ${schema.maximum}`
+      : schema.exclusiveMaximum !== undefined
+        ? `< ${schema.exclusiveMaximum}`
         : '';
   return `a number ${[low, high].filter(Boolean).join(' and ')}`;
 }
 
 function describeLength(schema: SchemaLike): string {
-  const min = Number(schema['minLength'] ?? 0);
-  const max = schema['maxLength'];
-  return max === undefined
+  const min = schema.minLength ?? 0;
+  return schema.maxLength === undefined
     ? `a string of at least ${min} characters`
-    : `a string of ${min} to ${String(max)} characters`;
+    : `a string of ${min} to ${schema.maxLength} characters`;
 }
 
 function fromOne(error: ErrorObject): RawViolation | undefined {
@@ -117,7 +128,7 @@ export function fromAjvErrors(errors: readonly ErrorObject[]): RawViolation[] {
     );
     const ownType = jsonType(error.data);
     const sameType = branches.find((b) => {
-      const t = (b.parentSchema as SchemaLike | undefined)?.['type'];
+      const t = (b.parentSchema as SchemaLike | undefined)?.type;
       return t === ownType || (t === 'number' && ownType === 'integer');
     });
     const mapped = sameType ? fromOne(sameType) : undefined;

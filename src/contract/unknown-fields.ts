@@ -18,7 +18,7 @@ export function unknownFieldNotes(
     path.push(key);
     if (child === undefined)
       out.push({ path: jsonPath(path), note: 'unknown field, accepted (forward compatibility)' });
-    else unknownFieldNotes(child as Described, (value as Record<string, unknown>)[key], path, out);
+    else unknownFieldNotes(child, (value as Record<string, unknown>)[key], path, out);
     path.pop();
   }
   return out;

@@ -50,7 +50,7 @@ export function jsonPath(segments: readonly PathSegment[]): string {
 export function describeFound(value: unknown): string {
   if (value === undefined) return 'nothing';
   const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  const text = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? typeof value;
   const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
   return kind === 'object' || kind === 'array' || kind === 'null'
     ? `${kind} ${shown}`.trim()
