@@ -1,0 +1,11 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Structured JSON lines (pino); `destination` lets tests capture them. */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  return destination === undefined ? pino({ level }) : pino({ level }, destination);
+}

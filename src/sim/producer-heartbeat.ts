@@ -1,0 +1,52 @@
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { PRODUCER_HEARTBEAT_KEY } from '../contract/channels.ts';
+import type { ProducerHeartbeatDetails } from '../contract/schemas/heartbeats.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Random } from '../shared/seeded-random.ts';
+
+export interface HeartbeatSource {
+  patternsDetected(): number;
+  lastPatternTime(): number | null;
+}
+
+/**
+ * Spec 001 §2: at start and every interval, SET tickstock:producer:heartbeat to Unix seconds and
+ * record PRODUCER_ALIVE with its stats through log_integration_event() exactly as the spec calls it.
+ */
+export function startProducerHeartbeat(
+  deps: { redis: Redis; db: pg.Pool | undefined; clock: Clock; logger: Logger; random: Random },
+  source: HeartbeatSource,
+  intervalMs: number,
+): { stop(): void; beat(): Promise<void> } {
+  const startedAt = deps.clock.now();
+  const beat = async (): Promise<void> => {
+    const now = deps.clock.now();
+    try {
+      await deps.redis.set(PRODUCER_HEARTBEAT_KEY, String(now / 1000));
+      const details: ProducerHeartbeatDetails = {
+        patterns_detected: source.patternsDetected(),
+        uptime_seconds: Math.floor((now - startedAt) / 1000),
+        last_pattern_time: source.lastPatternTime(),
+      };
+      await deps.db?.query('SELECT log_integration_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+        deps.random.uuid(),
+        'heartbeat',
+        'TickStockPL',
+        'PRODUCER_ALIVE',
+        null,
+        null,
+        null,
+        null,
+        null,
+        JSON.stringify(details),
+      ]);
+    } catch (error) {
+      deps.logger.warn({ err: (error as Error).message }, 'producer heartbeat failed');
+    }
+  };
+  const timer = setInterval(() => void beat(), intervalMs);
+  void beat();
+  return { stop: () => clearInterval(timer), beat };
+}

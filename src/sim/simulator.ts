@@ -1,0 +1,182 @@
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { CHANNELS } from '../contract/channels.ts';
+import type { PatternEvent } from '../contract/schemas/pattern-event.ts';
+import type { Clock } from '../shared/clock.ts';
+import { LatencyHistogram, type LatencySummary } from '../shared/latency-histogram.ts';
+import type { Logger } from '../shared/logger.ts';
+import { seededRandom } from '../shared/seeded-random.ts';
+import { startAuxMessages } from './aux-messages.ts';
+import { createPatternGenerator, DEFAULT_UNIVERSE, type PatternUniverse } from './pattern-generator.ts';
+import { publishEvents, recordPublished } from './pattern-publisher.ts';
+import { startProducerHeartbeat } from './producer-heartbeat.ts';
+import { schedule, type ScenarioOptions } from './scenarios.ts';
+import { createZeroSubscriberWatch } from './zero-subscriber-watch.ts';
+
+export interface SimulatorOptions {
+  readonly scenario: ScenarioOptions;
+  readonly seed: number;
+  /** Stop after this many pattern events (undefined: no limit). */
+  readonly count: number | undefined;
+  /** Stop after this long (undefined: no limit). */
+  readonly durationMs: number | undefined;
+  readonly heartbeatIntervalMs: number;
+  readonly backtestRate: number;
+  readonly healthRate: number;
+  readonly universe: PatternUniverse;
+}
+
+export const DEFAULT_SIMULATOR: Omit<SimulatorOptions, 'scenario' | 'seed'> = {
+  count: undefined,
+  durationMs: undefined,
+  heartbeatIntervalMs: 60_000,
+  backtestRate: 0,
+  healthRate: 0,
+  universe: DEFAULT_UNIVERSE,
+};
+
+export interface SimulatorDeps {
+  readonly redis: Redis;
+  /** undefined: --no-db, nothing recorded. */
+  readonly db: pg.Pool | undefined;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface SimulatorStats {
+  readonly sent: number;
+  readonly recorded: number;
+  readonly dbFailures: number;
+  readonly zeroSubscriberPublishes: number;
+  readonly lastSubscribers: number | undefined;
+  readonly auxSent: number;
+  readonly elapsedMs: number;
+  /** Publish time minus scheduled time: how far the simulator fell behind its own schedule. */
+  readonly lateness: LatencySummary;
+}
+
+const MAX_WAIT_MS = 50;
+
+/**
+ * The producer simulator: seeded events on an open-loop schedule. Each tick sends every event that
+ * is due as one batch: PATTERN_PUBLISHED recorded first (one statement), then PUBLISH. Batches are
+ * recorded concurrently but published strictly in order.
+ */
+export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) {
+  const { clock, logger } = deps;
+  const random = seededRandom(options.seed);
+  const generator = createPatternGenerator(random, options.universe);
+  const watch = createZeroSubscriberWatch(logger, () => clock.now());
+  const lateness = new LatencyHistogram();
+  let sent = 0;
+  let recorded = 0;
+  let dbFailures = 0;
+  let lastSubscribers: number | undefined;
+  let lastPatternTime: number | null = null;
+  let startedAt = 0;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  let published: Promise<void> = Promise.resolve();
+  let auxSent = (): number => 0;
+
+  const sendBatch = (events: PatternEvent[], scheduledAt: number[]): void => {
+    const recording =
+      deps.db === undefined
+        ? Promise.resolve()
+        : recordPublished(deps.db, events).then(
+            () => void (recorded += events.length),
+            (error: unknown) => {
+              dbFailures += events.length;
+              logger.error(
+                { err: (error as Error).message },
+                'PATTERN_PUBLISHED not recorded; publishing anyway (spec 001)',
+              );
+            },
+          );
+    published = Promise.all([recording, published]).then(async () => {
+      const at = clock.now();
+      const receivers = await publishEvents(deps.redis, events).catch((error: unknown) => {
+        logger.error({ err: (error as Error).message }, 'PUBLISH failed');
+        return [];
+      });
+      receivers.forEach((r, i) => {
+        lateness.record(at - scheduledAt[i]!);
+        watch.observe(CHANNELS.patterns, r);
+        lastSubscribers = r;
+      });
+      sent += receivers.length;
+      if (receivers.length > 0) lastPatternTime = at / 1000;
+    });
+  };
+
+  const limitReached = (offset: number, queued: number): boolean =>
+    (options.count !== undefined && queued >= options.count) ||
+    (options.durationMs !== undefined && offset >= options.durationMs);
+
+  async function run(): Promise<SimulatorStats> {
+    startedAt = clock.now();
+    const heartbeat = startProducerHeartbeat(
+      { redis: deps.redis, db: deps.db, clock, logger, random: seededRandom(options.seed + 1) },
+      { patternsDetected: () => sent, lastPatternTime: () => lastPatternTime },
+      options.heartbeatIntervalMs,
+    );
+    const aux = startAuxMessages(
+      { redis: deps.redis, clock, random: seededRandom(options.seed + 2), observe: watch.observe },
+      { backtest: options.backtestRate, health: options.healthRate },
+    );
+    auxSent = aux.sent;
+    const offsets = schedule(options.scenario);
+    let next = offsets.next().value as number;
+    let queued = 0;
+    try {
+      while (!stopping && !limitReached(next, queued)) {
+        const events: PatternEvent[] = [];
+        const scheduled: number[] = [];
+        const now = clock.now();
+        while (startedAt + next <= now && !limitReached(next, queued)) {
+          events.push(generator.next(now / 1000));
+          scheduled.push(startedAt + next);
+          queued += 1;
+          next = offsets.next().value as number;
+        }
+        if (events.length > 0) sendBatch(events, scheduled);
+        const wait = Math.min(MAX_WAIT_MS, Math.max(0, startedAt + next - clock.now()));
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, wait);
+        });
+      }
+      await published;
+      await heartbeat.beat();
+    } finally {
+      heartbeat.stop();
+      aux.stop();
+    }
+    return stats();
+  }
+
+  function stats(): SimulatorStats {
+    return {
+      sent,
+      recorded,
+      dbFailures,
+      zeroSubscriberPublishes: watch.count(),
+      lastSubscribers,
+      auxSent: auxSent(),
+      elapsedMs: startedAt === 0 ? 0 : clock.now() - startedAt,
+      lateness: lateness.summary(),
+    };
+  }
+
+  return {
+    run,
+    stats,
+    /** Stops scheduling; `run()` resolves once what was scheduled is published. */
+    stop(): void {
+      stopping = true;
+      wake?.();
+    },
+  };
+}
+
+export type Simulator = ReturnType<typeof createSimulator>;

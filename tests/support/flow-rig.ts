@@ -1,0 +1,92 @@
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { createConsumer, DEFAULT_CONSUMER, type ConsumerOptions } from '../../src/consumer/consumer.ts';
+import { insertIntegrationEvents } from '../../src/db/integration-events.ts';
+import { createPool } from '../../src/db/pools.ts';
+import { systemClock } from '../../src/shared/clock.ts';
+import type { Logger } from '../../src/shared/logger.ts';
+import {
+  BatchingSink,
+  DEFAULT_BATCHING,
+  type BatchingSinkOptions,
+} from '../../src/tracking/batching-sink.ts';
+import type { CheckpointSink } from '../../src/tracking/checkpoint-record.ts';
+import type { MainServerEvents } from '../../src/contract/socket-events.ts';
+import { captureLogs } from './log-capture.ts';
+
+export interface RigOptions {
+  readonly consumer?: Partial<ConsumerOptions>;
+  readonly batching?: Partial<BatchingSinkOptions>;
+  /** Replace the database sink (tracking off, say). */
+  readonly sink?: (logger: Logger) => CheckpointSink;
+}
+
+/** A consumer on real services, a producer-side Redis and pool, and browser clients on demand. */
+export async function startFlowRig(
+  urls: { databaseUrl: string; redisUrl: string },
+  options: RigOptions = {},
+) {
+  const { logger, lines } = captureLogs();
+  const pool = createPool(
+    urls.databaseUrl,
+    { max: 4, asyncCommit: true, applicationName: 'test-rig' },
+    logger,
+  );
+  const sinkPool = createPool(
+    urls.databaseUrl,
+    { max: 2, asyncCommit: true, applicationName: 'test-sink' },
+    logger,
+  );
+  const sink =
+    options.sink?.(logger) ??
+    new BatchingSink((rows) => insertIntegrationEvents(sinkPool, rows), logger, {
+      ...DEFAULT_BATCHING,
+      ...options.batching,
+    });
+  const consumer = createConsumer(
+    { redisUrl: urls.redisUrl, sink, clock: systemClock, logger },
+    { ...DEFAULT_CONSUMER, port: 0, ...options.consumer },
+  );
+  await consumer.start();
+  const redis = new Redis(urls.redisUrl);
+  const clients: Socket<MainServerEvents>[] = [];
+  return {
+    consumer,
+    sink,
+    pool,
+    redis,
+    logger,
+    lines,
+    /** A connected Socket.IO client on `/`. */
+    async browser(): Promise<Socket<MainServerEvents>> {
+      const socket: Socket<MainServerEvents> = connectSocket(consumer.url(), {
+        transports: ['websocket'],
+        reconnection: false,
+      });
+      clients.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    },
+    async close(): Promise<void> {
+      clients.forEach((c) => c.disconnect());
+      await consumer.close();
+      await sink.close();
+      redis.disconnect();
+      await Promise.all([pool.end(), sinkPool.end()]);
+    },
+  };
+}
+
+export type FlowRig = Awaited<ReturnType<typeof startFlowRig>>;
+
+export async function flowCheckpoints(db: pg.Pool, flowId: string): Promise<string[]> {
+  const { rows } = await db.query<{ checkpoint: string }>(
+    'SELECT checkpoint FROM integration_events WHERE flow_id = $1 ORDER BY timestamp, id',
+    [flowId],
+  );
+  return rows.map((r) => r.checkpoint);
+}
