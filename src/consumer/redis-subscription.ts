@@ -55,7 +55,9 @@ export function createRedisSubscription(
   );
   redis.on('error', (error: Error) => events.connectionError(error));
   redis.on('close', () => {
-    if (!closing && connectedOnce && downSince === undefined) {
+    if (closing || !connectedOnce) return;
+    events.connectionError(new Error('connection to Redis closed'));
+    if (downSince === undefined) {
       downSince = options.now();
       options.logger.warn('Redis connection lost; reconnecting with backoff');
     }

@@ -3,10 +3,9 @@ import { chmod, chown, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 import { findPostgresBinaries } from './local-binaries.ts';
-import { spawnReady, type ReadyProcess } from './ready-process.ts';
+import { TrackedServer, type ServerSpec } from './tracked-server.ts';
 import type { RunRegistry } from './run-registry.ts';
-import { once, type RunningService } from './running-service.ts';
-import { stopPid } from './pid-control.ts';
+import { once, type RunningService, type ServiceControl } from './running-service.ts';
 import { ServiceError } from './service-error.ts';
 import type { ServicesConfig } from './services-config.ts';
 import { findSystemUser, type SystemUser } from './system-user.ts';
@@ -66,27 +65,35 @@ async function initCluster(
   return dataDir;
 }
 
-async function startOnFreePort(
+function postgresSpec(
   binary: string,
   dir: string,
   dataDir: string,
   user: SystemUser | undefined,
+  port: number,
   timeoutMs: number,
-): Promise<{ proc: ReadyProcess; port: number }> {
+): ServerSpec {
+  return {
+    label: `postgres on 127.0.0.1:${port}`,
+    name: 'postgres',
+    signal: 'SIGINT', // fast shutdown
+    command: binary,
+    args: ['-D', dataDir, '-p', String(port), '-k', dir, ...TEST_SPEED_SETTINGS.flatMap((s) => ['-c', s])],
+    env: { PATH: '/usr/bin:/bin', LANG: 'C' },
+    readyPattern: /ready to accept connections/,
+    timeoutMs,
+    ...user,
+  };
+}
+
+async function startOnFreePort(
+  spec: (port: number) => ServerSpec,
+  registry: RunRegistry,
+): Promise<{ server: TrackedServer; port: number }> {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
-    const settings = TEST_SPEED_SETTINGS.flatMap((s) => ['-c', s]);
     try {
-      const proc = await spawnReady({
-        label: `postgres on 127.0.0.1:${port}`,
-        command: binary,
-        args: ['-D', dataDir, '-p', String(port), '-k', dir, ...settings],
-        env: { PATH: '/usr/bin:/bin', LANG: 'C' },
-        readyPattern: /ready to accept connections/,
-        timeoutMs,
-        ...user,
-      });
-      return { proc, port };
+      return { server: await TrackedServer.start(spec(port), registry), port };
     } catch (error) {
       // Another process may take the port between our probe and postgres' bind: pick another.
       const clash = error instanceof ServiceError && /could not bind|already in use/i.test(error.message);
@@ -99,7 +106,7 @@ async function startOnFreePort(
 export async function startLocalPostgres(
   config: ServicesConfig,
   registry: RunRegistry,
-): Promise<RunningService> {
+): Promise<RunningService & { control: ServiceControl }> {
   const started = Date.now();
   const { initdb, postgres } = await findPostgresBinaries(config.postgresBinDir, config.searchPath);
   const user = await runAsUser();
@@ -107,16 +114,17 @@ export async function startLocalPostgres(
   const dir = await registry.makeDir('pg-');
   const password = randomBytes(18).toString('base64url');
   const dataDir = await initCluster(dir, initdb, user, password);
-  const { proc, port } = await startOnFreePort(postgres, dir, dataDir, user, config.startTimeoutMs);
-  const pid = proc.child.pid ?? -1;
-  const untrack = await registry.trackProcess({ pid, name: 'postgres', signal: 'SIGINT' });
+  const { server, port } = await startOnFreePort(
+    (p) => postgresSpec(postgres, dir, dataDir, user, p, config.startTimeoutMs),
+    registry,
+  );
   return {
     origin: 'local',
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     startupMs: Date.now() - started,
+    control: server,
     close: once(async () => {
-      await stopPid(pid, 'SIGINT', 5000);
-      await untrack();
+      await server.stop();
       await rm(dir, { recursive: true, force: true });
     }),
   };

@@ -3,17 +3,16 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 import { findRedisServer } from './local-binaries.ts';
-import { stopPid } from './pid-control.ts';
-import { spawnReady } from './ready-process.ts';
+import { TrackedServer } from './tracked-server.ts';
 import type { RunRegistry } from './run-registry.ts';
-import { once, type RunningService } from './running-service.ts';
+import { once, type RunningService, type ServiceControl } from './running-service.ts';
 import type { ServicesConfig } from './services-config.ts';
 
 /** A private redis-server: loopback, no persistence, password in a 0600 config file (never argv). */
 export async function startLocalRedis(
   config: ServicesConfig,
   registry: RunRegistry,
-): Promise<RunningService> {
+): Promise<RunningService & { control: ServiceControl }> {
   const started = Date.now();
   const binary = await findRedisServer(config.redisServerPath, config.searchPath);
   const dir = await registry.makeDir('redis-');
@@ -30,23 +29,26 @@ export async function startLocalRedis(
     'daemonize no',
   ];
   await writeFile(confFile, conf.join('\n') + '\n', { mode: 0o600 });
-  const proc = await spawnReady({
-    label: `redis-server on 127.0.0.1:${port}`,
-    command: binary,
-    args: [confFile],
-    env: { PATH: '/usr/bin:/bin' },
-    readyPattern: /Ready to accept connections/,
-    timeoutMs: config.startTimeoutMs,
-  });
-  const pid = proc.child.pid ?? -1;
-  const untrack = await registry.trackProcess({ pid, name: 'redis-server', signal: 'SIGTERM' });
+  const server = await TrackedServer.start(
+    {
+      label: `redis-server on 127.0.0.1:${port}`,
+      name: 'redis-server',
+      signal: 'SIGTERM',
+      command: binary,
+      args: [confFile],
+      env: { PATH: '/usr/bin:/bin' },
+      readyPattern: /Ready to accept connections/,
+      timeoutMs: config.startTimeoutMs,
+    },
+    registry,
+  );
   return {
     origin: 'local',
     url: `redis://:${password}@127.0.0.1:${port}`,
     startupMs: Date.now() - started,
+    control: server,
     close: once(async () => {
-      await stopPid(pid, 'SIGTERM', 5000);
-      await untrack();
+      await server.stop();
       await rm(dir, { recursive: true, force: true });
     }),
   };

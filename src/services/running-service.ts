@@ -5,7 +5,14 @@ export interface RunningService {
   readonly origin: ServiceOrigin;
   readonly url: string;
   readonly startupMs: number;
+  /** Stop and start again on the same address and data (local servers only): for outage tests. */
+  readonly control?: ServiceControl;
   close(): Promise<void>;
+}
+
+export interface ServiceControl {
+  stop(): Promise<void>;
+  start(): Promise<void>;
 }
 
 /** Wraps a close function so that calling it twice, or concurrently, stops things once. */

@@ -1,13 +1,11 @@
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { PATTERN_FLOW_PATH } from '../../src/contract/checkpoints.ts';
-import type { PatternEvent } from '../../src/contract/schemas/pattern-event.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { seededRandom } from '../../src/shared/seeded-random.ts';
 import { publishOnce } from '../../src/sim/publish-once.ts';
 import { flowCheckpoints, startFlowRig, type FlowRig } from '../support/flow-rig.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
-import { withDeadline } from '../support/wait-for.ts';
+import { nextEvent } from '../support/socket-wait.ts';
 
 const services = useIsolatedServices();
 const random = seededRandom(inject('seed'));
@@ -20,7 +18,7 @@ afterAll(() => rig.close());
 describe('one pattern, end to end', () => {
   test('four checkpoints in order under one flow_id; the view says so; the browser gets the same flow', async () => {
     const browser = await rig.browser();
-    const alert = once(browser, 'pattern_alert') as Promise<[PatternEvent]>;
+    const alert = nextEvent(browser, 'pattern_alert');
     const { event, receivers } = await publishOnce({
       redis: rig.redis,
       db: rig.pool,
@@ -28,15 +26,16 @@ describe('one pattern, end to end', () => {
       random,
     });
     expect(receivers).toBe(1);
-    const [received] = await withDeadline(alert, 5000, 'pattern_alert in the browser');
+    const received = await alert;
     expect(received.data.flow_id).toBe(event.data.flow_id);
     expect(received).toEqual(event);
 
     await rig.sink.drain(5000);
     expect(await flowCheckpoints(rig.pool, event.data.flow_id)).toEqual([...PATTERN_FLOW_PATH]);
-    const { rows } = await rig.pool.query('SELECT * FROM pattern_flow_analysis WHERE flow_id = $1', [
-      event.data.flow_id,
-    ]);
+    const { rows } = await rig.pool.query<Record<string, unknown>>(
+      'SELECT * FROM pattern_flow_analysis WHERE flow_id = $1',
+      [event.data.flow_id],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       symbol: event.data.symbol,

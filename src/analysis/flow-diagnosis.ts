@@ -1,0 +1,77 @@
+import type pg from 'pg';
+import { CHECKPOINTS, type Checkpoint } from '../contract/checkpoints.ts';
+import {
+  incompleteFlowRows,
+  reconnections,
+  type FlowRow,
+  type FlowWindow,
+  type ReconnectRow,
+} from './flow-queries.ts';
+
+export interface IncompleteFlow {
+  readonly flowId: string;
+  readonly symbol: string | null;
+  readonly pattern: string | null;
+  readonly startedAt: Date;
+  readonly path: readonly string[];
+  /** The first checkpoint of spec 000's flow that is missing. */
+  readonly missing: Checkpoint;
+  /** Spec 000's "Missing Checkpoints" reading of it, with what we know more. */
+  readonly diagnosis: string;
+}
+
+function lostInGap(startedAt: Date, gaps: readonly ReconnectRow[]): ReconnectRow | undefined {
+  const t = startedAt.getTime();
+  // The checkpoint clock and the consumer's may differ slightly: allow a second either side.
+  return gaps.find((g) => t >= g.at.getTime() - g.down_ms - 1000 && t <= g.at.getTime() + 1000);
+}
+
+/** Where a flow stopped and why, following spec 000's troubleshooting list. */
+export function diagnose(
+  row: FlowRow,
+  gaps: readonly ReconnectRow[],
+): Pick<IncompleteFlow, 'missing' | 'diagnosis'> {
+  if (row.published === null)
+    return {
+      missing: CHECKPOINTS.patternPublished,
+      diagnosis:
+        'TickStockPL not publishing (no PATTERN_PUBLISHED): the producer did not record it, because it does not call log_integration_event() or its database write failed',
+    };
+  if (row.received === null) {
+    const gap = lostInGap(row.start_time, gaps);
+    return {
+      missing: CHECKPOINTS.eventReceived,
+      diagnosis:
+        gap === undefined
+          ? 'Redis connection issue (no EVENT_RECEIVED): no consumer received it; is TickStockAppV2 running and subscribed to tickstock.events.patterns on the same Redis?'
+          : `Redis connection issue (no EVENT_RECEIVED): published while the consumer was disconnected from Redis (down ${Math.round(gap.down_ms)} ms, resubscribed at ${gap.at.toISOString()})`,
+    };
+  }
+  if (row.parsed === null) {
+    const first = row.rejection?.violations?.[0];
+    return {
+      missing: CHECKPOINTS.eventParsed,
+      diagnosis:
+        first === undefined
+          ? 'Processing error (no EVENT_PARSED): the consumer received it but did not parse it'
+          : `Processing error (no EVENT_PARSED): rejected by validation: ${first.path} ${first.code}${first.hint ? ` (${first.hint})` : ''}`,
+    };
+  }
+  return {
+    missing: CHECKPOINTS.websocketDelivered,
+    diagnosis:
+      'No users connected (no WEBSOCKET_DELIVERED): the event was parsed but no browser was connected',
+  };
+}
+
+export async function incompleteFlows(db: pg.Pool, window: FlowWindow): Promise<IncompleteFlow[]> {
+  const [rows, gaps] = await Promise.all([incompleteFlowRows(db, window), reconnections(db, window.since)]);
+  return rows.map((row) => ({
+    flowId: row.flow_id,
+    symbol: row.symbol,
+    pattern: row.pattern_name,
+    startedAt: row.start_time,
+    path: row.flow_path,
+    ...diagnose(row, gaps),
+  }));
+}

@@ -1,0 +1,135 @@
+import type pg from 'pg';
+import { CHECKPOINTS } from '../contract/checkpoints.ts';
+
+/*
+ * Per-flow views of integration_events. pattern_flow_analysis (spec 000) groups by flow_id, symbol
+ * and pattern_name, so one flow whose rejected message lacked a field shows as two rows; these
+ * queries group by flow_id alone and keep only pattern flows (the producer's heartbeats carry a
+ * flow_id too, spec 001 §2).
+ */
+const PATTERN_FLOWS = `
+  SELECT flow_id,
+         min(timestamp) AS start_time,
+         max(timestamp) AS end_time,
+         extract(epoch FROM max(timestamp) - min(timestamp)) * 1000 AS total_latency_ms,
+         max(symbol) AS symbol,
+         max(pattern_name) AS pattern_name,
+         array_agg(checkpoint ORDER BY timestamp, id) AS flow_path,
+         min(timestamp) FILTER (WHERE checkpoint = '${CHECKPOINTS.patternPublished}') AS published,
+         min(timestamp) FILTER (WHERE checkpoint = '${CHECKPOINTS.eventReceived}') AS received,
+         min(timestamp) FILTER (WHERE checkpoint = '${CHECKPOINTS.eventParsed}') AS parsed,
+         min(timestamp) FILTER (WHERE checkpoint = '${CHECKPOINTS.websocketDelivered}') AS delivered,
+         (array_agg(details ORDER BY timestamp DESC) FILTER (WHERE checkpoint = '${CHECKPOINTS.eventRejected}'))[1] AS rejection
+    FROM integration_events
+   WHERE flow_id IS NOT NULL AND event_type = 'pattern_detected' AND timestamp >= $1
+   GROUP BY flow_id`;
+
+export interface FlowRow {
+  readonly flow_id: string;
+  readonly start_time: Date;
+  readonly end_time: Date;
+  readonly total_latency_ms: string;
+  readonly symbol: string | null;
+  readonly pattern_name: string | null;
+  readonly flow_path: string[];
+  readonly published: Date | null;
+  readonly received: Date | null;
+  readonly parsed: Date | null;
+  readonly delivered: Date | null;
+  readonly rejection: { violations?: { path: string; code: string; hint?: string }[] } | null;
+}
+
+export interface FlowWindow {
+  /** Only flows that started at or after this time. */
+  readonly since: Date;
+  /** Flows younger than this may still be in flight (or their checkpoints unwritten): not judged yet. */
+  readonly settleMs: number;
+  readonly limit: number;
+}
+
+export async function incompleteFlowRows(db: pg.Pool, w: FlowWindow): Promise<FlowRow[]> {
+  const { rows } = await db.query<FlowRow>(
+    `SELECT * FROM (${PATTERN_FLOWS}) f
+      WHERE (published IS NULL OR received IS NULL OR parsed IS NULL OR delivered IS NULL)
+        AND start_time < now() - make_interval(secs => $2 / 1000.0)
+      ORDER BY start_time DESC LIMIT $3`,
+    [w.since, w.settleMs, w.limit],
+  );
+  return rows;
+}
+
+export interface FlowCounts {
+  readonly total: number;
+  readonly complete: number;
+  readonly incomplete: number;
+}
+
+export async function flowCounts(db: pg.Pool, w: FlowWindow): Promise<FlowCounts> {
+  const { rows } = await db.query<{ total: string; complete: string }>(
+    `SELECT count(*) AS total,
+            count(*) FILTER (WHERE published IS NOT NULL AND received IS NOT NULL AND parsed IS NOT NULL AND delivered IS NOT NULL) AS complete
+       FROM (${PATTERN_FLOWS}) f WHERE start_time < now() - make_interval(secs => $2 / 1000.0)`,
+    [w.since, w.settleMs],
+  );
+  const total = Number(rows[0]?.total ?? 0);
+  const complete = Number(rows[0]?.complete ?? 0);
+  return { total, complete, incomplete: total - complete };
+}
+
+export interface HopPercentiles {
+  readonly hop: string;
+  readonly count: number;
+  readonly p50: number | null;
+  readonly p90: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+}
+
+/** Latency of each hop, in ms, from the checkpoint times (published → received → parsed → delivered). */
+export async function hopPercentiles(db: pg.Pool, since: Date): Promise<HopPercentiles[]> {
+  const hop = (name: string, from: string, to: string) => `
+    SELECT '${name}' AS hop, count(*) AS count,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY ms) AS p90,
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
+           max(ms) AS max
+      FROM (SELECT extract(epoch FROM ${to} - ${from}) * 1000 AS ms FROM flows WHERE ${from} IS NOT NULL AND ${to} IS NOT NULL) h`;
+  const { rows } = await db.query<{
+    hop: string;
+    count: string;
+    p50: number | null;
+    p90: number | null;
+    p99: number | null;
+    max: string | null;
+  }>(
+    `WITH flows AS (${PATTERN_FLOWS})
+     ${hop('published→received', 'published', 'received')} UNION ALL
+     ${hop('received→parsed', 'received', 'parsed')} UNION ALL
+     ${hop('parsed→delivered', 'parsed', 'delivered')} UNION ALL
+     ${hop('published→delivered', 'published', 'delivered')}`,
+    [since],
+  );
+  return rows.map((r) => ({
+    hop: r.hop,
+    count: Number(r.count),
+    p50: r.p50,
+    p90: r.p90,
+    p99: r.p99,
+    max: r.max === null ? null : Number(r.max),
+  }));
+}
+
+export interface ReconnectRow {
+  readonly at: Date;
+  readonly down_ms: number;
+}
+
+/** When the consumer reconnected to Redis, and how long it had been down (REDIS_RECONNECTED). */
+export async function reconnections(db: pg.Pool, since: Date): Promise<ReconnectRow[]> {
+  const { rows } = await db.query<{ at: Date; down_ms: string }>(
+    `SELECT timestamp AS at, (details ->> 'down_ms') AS down_ms FROM integration_events
+      WHERE checkpoint = '${CHECKPOINTS.redisReconnected}' AND timestamp >= $1 ORDER BY timestamp`,
+    [since],
+  );
+  return rows.map((r) => ({ at: r.at, down_ms: Number(r.down_ms) }));
+}
