@@ -109,9 +109,8 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
     });
   };
 
-  const limitReached = (offset: number, queued: number): boolean =>
-    (options.count !== undefined && queued >= options.count) ||
-    (options.durationMs !== undefined && offset >= options.durationMs);
+  const countReached = (queued: number): boolean => options.count !== undefined && queued >= options.count;
+  const endAt = (): number => (options.durationMs === undefined ? Infinity : startedAt + options.durationMs);
 
   async function run(): Promise<SimulatorStats> {
     startedAt = clock.now();
@@ -129,18 +128,18 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
     let next = offsets.next().value as number;
     let queued = 0;
     try {
-      while (!stopping && !limitReached(next, queued)) {
+      while (!stopping && !countReached(queued) && clock.now() < endAt()) {
         const events: PatternEvent[] = [];
         const scheduled: number[] = [];
         const now = clock.now();
-        while (startedAt + next <= now && !limitReached(next, queued)) {
+        while (startedAt + next <= now && !countReached(queued) && startedAt + next < endAt()) {
           events.push(generator.next(now / 1000));
           scheduled.push(startedAt + next);
           queued += 1;
           next = offsets.next().value as number;
         }
         if (events.length > 0) sendBatch(events, scheduled);
-        const wait = Math.min(MAX_WAIT_MS, Math.max(0, startedAt + next - clock.now()));
+        const wait = Math.min(MAX_WAIT_MS, Math.max(0, Math.min(startedAt + next, endAt()) - clock.now()));
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, wait);

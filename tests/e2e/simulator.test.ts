@@ -1,0 +1,193 @@
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { CHANNELS } from '../../src/contract/channels.ts';
+import { validateMessage } from '../../src/contract/validate.ts';
+import { systemClock } from '../../src/shared/clock.ts';
+import { DEFAULT_SCENARIO, rateAt, schedule, type ScenarioOptions } from '../../src/sim/scenarios.ts';
+import { createSimulator, DEFAULT_SIMULATOR, type SimulatorOptions } from '../../src/sim/simulator.ts';
+import { captureLogs } from '../support/log-capture.ts';
+import { useIsolatedServices } from '../support/isolated-services.ts';
+import { pollUntil } from '../support/wait-for.ts';
+
+const services = useIsolatedServices();
+const seed = inject('seed');
+let db: pg.Pool;
+let redis: Redis;
+beforeAll(() => {
+  db = new pg.Pool({ connectionString: services.databaseUrl, max: 4 });
+  redis = new Redis(services.redisUrl);
+});
+afterAll(async () => {
+  redis.disconnect();
+  await db.end();
+});
+
+const options = (overrides: Partial<SimulatorOptions>): SimulatorOptions => ({
+  ...DEFAULT_SIMULATOR,
+  scenario: { ...DEFAULT_SCENARIO, rate: 500 },
+  seed,
+  ...overrides,
+});
+
+/** Every raw message on the given channels while `work` runs. */
+async function listen(
+  channels: string[],
+  work: () => Promise<unknown>,
+): Promise<{ channel: string; payload: string }[]> {
+  const sub = new Redis(services.redisUrl);
+  const got: { channel: string; payload: string }[] = [];
+  sub.on('message', (channel: string, payload: string) => got.push({ channel, payload }));
+  await sub.subscribe(...channels);
+  try {
+    await work();
+    await sub.ping(); // every message published before this answer has been delivered to us
+    return got;
+  } finally {
+    sub.disconnect();
+  }
+}
+
+describe('schedules (open loop, fixed in advance)', () => {
+  const take = (s: ScenarioOptions, n: number) => {
+    const it = schedule(s);
+    return Array.from({ length: n }, () => it.next().value as number);
+  };
+
+  test('steady: evenly spaced at 1/rate', () => {
+    expect(take({ ...DEFAULT_SCENARIO, kind: 'steady', rate: 4 }, 4)).toEqual([0, 250, 500, 750]);
+  });
+
+  test('ramp: the rate rises linearly, then holds', () => {
+    const s: ScenarioOptions = {
+      ...DEFAULT_SCENARIO,
+      kind: 'ramp',
+      rampFrom: 10,
+      rate: 110,
+      rampSeconds: 10,
+    };
+    expect([rateAt(s, 0), rateAt(s, 5000), rateAt(s, 10_000), rateAt(s, 60_000)]).toEqual([10, 60, 110, 110]);
+    const offsets = take(s, 2000);
+    const inFirstSecond = offsets.filter((t) => t < 1000).length;
+    const inTenthSecond = offsets.filter((t) => t >= 9000 && t < 10_000).length;
+    expect(inFirstSecond).toBeGreaterThanOrEqual(10);
+    expect(inFirstSecond).toBeLessThanOrEqual(16);
+    expect(inTenthSecond).toBeGreaterThanOrEqual(100);
+  });
+
+  test('burst: the burst rate for the burst length, every period', () => {
+    const s: ScenarioOptions = {
+      ...DEFAULT_SCENARIO,
+      kind: 'burst',
+      rate: 10,
+      burstRate: 200,
+      burstSeconds: 1,
+      burstEverySeconds: 5,
+    };
+    const offsets = take(s, 400);
+    expect(offsets.filter((t) => t < 1000).length).toBe(200);
+    expect(offsets.filter((t) => t >= 1000 && t < 5000).length).toBe(40);
+  });
+});
+
+describe('the simulator on real services', () => {
+  test('publishes contract-valid events, records PATTERN_PUBLISHED for each, summarises', async () => {
+    const { logger } = captureLogs();
+    let stats: Awaited<ReturnType<ReturnType<typeof createSimulator>['run']>> | undefined;
+    const messages = await listen([CHANNELS.patterns], async () => {
+      stats = await createSimulator({ redis, db, clock: systemClock, logger }, options({ count: 200 })).run();
+    });
+    expect(stats).toMatchObject({ sent: 200, recorded: 200, dbFailures: 0 });
+    expect(messages).toHaveLength(200);
+    for (const m of messages) expect(validateMessage(m.payload, { channel: m.channel }).ok).toBe(true);
+    const flowIds = messages.map(
+      (m) => (JSON.parse(m.payload) as { data: { flow_id: string } }).data.flow_id,
+    );
+    const { rows } = await db.query<{ n: string }>(
+      `SELECT count(DISTINCT flow_id) AS n FROM integration_events WHERE checkpoint = 'PATTERN_PUBLISHED' AND flow_id = ANY($1)`,
+      [flowIds],
+    );
+    expect(rows[0]!.n).toBe('200');
+    expect(stats!.lateness.count).toBe(200);
+  });
+
+  test('the same seed gives the same messages in the same order (only timestamps differ)', async () => {
+    const run = async () => {
+      const got = await listen([CHANNELS.patterns], () =>
+        createSimulator(
+          { redis, db: undefined, clock: systemClock, logger: captureLogs().logger },
+          options({ count: 100, seed: seed + 7 }),
+        ).run(),
+      );
+      return got.map((m) => {
+        const e = JSON.parse(m.payload) as { timestamp?: number };
+        delete e.timestamp;
+        return JSON.stringify(e);
+      });
+    };
+    const [a, b] = [await run(), await run()];
+    expect(a).toHaveLength(100);
+    expect(b).toEqual(a);
+    const other = await listen([CHANNELS.patterns], () =>
+      createSimulator(
+        { redis, db: undefined, clock: systemClock, logger: captureLogs().logger },
+        options({ count: 100, seed: seed + 8 }),
+      ).run(),
+    );
+    expect(other.map((m) => m.payload)).not.toEqual(a);
+  });
+
+  test('open loop: a stalled database delays the sends but never moves the schedule; the lateness shows it', async () => {
+    const holder = await db.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE integration_events IN ACCESS EXCLUSIVE MODE');
+      const sim = createSimulator(
+        { redis, db, clock: systemClock, logger: captureLogs().logger },
+        options({ scenario: { ...DEFAULT_SCENARIO, rate: 100 }, durationMs: 1000 }),
+      );
+      const running = sim.run();
+      // Hold the lock for 400 ms of the 1 s schedule, then let the writes through.
+      await pollUntil(() => sim.stats().elapsedMs >= 400, { timeoutMs: 5000, what: '400 ms of schedule' });
+      expect(sim.stats().sent).toBe(0);
+      await holder.query('COMMIT');
+      const stats = await running;
+      expect(stats.sent).toBe(100);
+      expect(stats.lateness.max).toBeGreaterThanOrEqual(300);
+      expect(stats.elapsedMs).toBeLessThan(3000);
+    } finally {
+      holder.release();
+    }
+  });
+
+  test('zero subscribers: one loud warning naming the channel, and every such publish counted', async () => {
+    const { logger, lines } = captureLogs();
+    const stats = await createSimulator(
+      { redis, db: undefined, clock: systemClock, logger },
+      options({ count: 30 }),
+    ).run();
+    expect(stats.zeroSubscriberPublishes).toBe(30);
+    const warnings = lines.filter((l) => String(l['msg']).includes('reached 0 subscribers'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ channel: CHANNELS.patterns, level: 40 });
+  });
+
+  test('backtest progress/results and health status go out on their channels, valid', async () => {
+    const sim = createSimulator(
+      { redis, db: undefined, clock: systemClock, logger: captureLogs().logger },
+      options({
+        scenario: { ...DEFAULT_SCENARIO, rate: 1 },
+        backtestRate: 100,
+        healthRate: 50,
+        durationMs: 400,
+      }),
+    );
+    const messages = await listen(
+      [CHANNELS.backtestProgress, CHANNELS.backtestResults, CHANNELS.health],
+      () => sim.run(),
+    );
+    const channels = new Set(messages.map((m) => m.channel));
+    expect(channels).toEqual(new Set([CHANNELS.backtestProgress, CHANNELS.backtestResults, CHANNELS.health]));
+    for (const m of messages) expect(validateMessage(m.payload, { channel: m.channel }).ok).toBe(true);
+  });
+});
