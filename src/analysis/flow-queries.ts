@@ -7,7 +7,7 @@ import { CHECKPOINTS } from '../contract/checkpoints.ts';
  * queries group by flow_id alone and keep only pattern flows (the producer's heartbeats carry a
  * flow_id too, spec 001 §2).
  */
-const PATTERN_FLOWS = `
+const patternFlows = (filter: string) => `
   SELECT flow_id,
          min(timestamp) AS start_time,
          max(timestamp) AS end_time,
@@ -21,8 +21,9 @@ const PATTERN_FLOWS = `
          min(timestamp) FILTER (WHERE checkpoint = '${CHECKPOINTS.websocketDelivered}') AS delivered,
          (array_agg(details ORDER BY timestamp DESC) FILTER (WHERE checkpoint = '${CHECKPOINTS.eventRejected}'))[1] AS rejection
     FROM integration_events
-   WHERE flow_id IS NOT NULL AND event_type = 'pattern_detected' AND timestamp >= $1
+   WHERE flow_id IS NOT NULL AND event_type = 'pattern_detected' AND ${filter}
    GROUP BY flow_id`;
+const PATTERN_FLOWS = patternFlows('timestamp >= $1');
 
 export interface FlowRow {
   readonly flow_id: string;
@@ -132,4 +133,10 @@ export async function reconnections(db: pg.Pool, since: Date): Promise<Reconnect
     [since],
   );
   return rows.map((r) => ({ at: r.at, down_ms: Number(r.down_ms) }));
+}
+
+/** One flow as the analysis sees it, or undefined when nothing was recorded for it. */
+export async function flowRow(db: pg.Pool, flowId: string): Promise<FlowRow | undefined> {
+  const { rows } = await db.query<FlowRow>(patternFlows('flow_id = $1'), [flowId]);
+  return rows[0];
 }

@@ -1,21 +1,34 @@
+import { buffer } from 'node:stream/consumers';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { isHarnessError } from '../errors/harness-error.ts';
+import { consumerCommand } from './consumer-command.ts';
+import { contractExportCommand } from './contract-export-command.ts';
+import { demoCommand, type DemoFlags } from './demo-command.ts';
+import { diagnoseCommand, monitorCommand } from './inspect-commands.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { servicesCommand } from './services-command.ts';
-import { contractExportCommand } from './contract-export-command.ts';
+import { simCommand, simOnceCommand, type SimFlags } from './sim-command.ts';
 import { validateCommand } from './validate-command.ts';
-import { buffer } from 'node:stream/consumers';
 
 const program = new Command('tickstock')
   .description('Integration-test harness and simulator for the TickStock event pipeline')
   .showHelpAfterError();
 
+const urlOptions = (command: Command): Command =>
+  command
+    .option('--redis-url <url>', 'Redis (default: REDIS_URL)')
+    .option('--database-url <url>', 'PostgreSQL (default: DATABASE_URL)');
+
 program
   .command('demo')
-  .description('the live demo on embedded services (so far: services up, schema migrated, URLs printed)')
-  .option('--env-file <path>', 'where to write the URLs with passwords', '.tickstock/services.env')
-  .action((options: { envFile: string }) => servicesCommand(loadConfig(), options));
+  .description(
+    'the live demo: services, schema, consumer and its page, simulator, status line; Ctrl+C cleans up',
+  )
+  .option('--rate <n>', 'pattern events per second', '20')
+  .option('--duration <seconds>', 'stop by itself after this long')
+  .option('--seed <n>', 'seed of the simulated events')
+  .action((flags: DemoFlags) => demoCommand(loadConfig(), flags));
 
 program
   .command('services')
@@ -23,12 +36,62 @@ program
   .option('--env-file <path>', 'where to write the URLs with passwords', '.tickstock/services.env')
   .action((options: { envFile: string }) => servicesCommand(loadConfig(), options));
 
-program
-  .command('db')
-  .description('database maintenance')
-  .command('migrate')
-  .description('apply the migrations to DATABASE_URL (idempotent)')
-  .action(() => migrateCommand(loadConfig()));
+const sim = urlOptions(program.command('sim'))
+  .description(
+    'the producer simulator: seeded pattern events on an open-loop schedule, recorded then published',
+  )
+  .option('--no-db', 'do not record PATTERN_PUBLISHED / PRODUCER_ALIVE')
+  .option('--scenario <kind>', 'steady, ramp, burst or soak', 'steady')
+  .option('--rate <n>', 'events per second (the end rate of a ramp, the base rate of a burst)', '10')
+  .option('--count <n>', 'stop after this many events')
+  .option('--duration <seconds>', 'stop after this long (a soak is a long steady run)')
+  .option('--seed <n>', 'the same seed gives the same events in the same order')
+  .option('--ramp-from <n>', 'ramp: start rate', '1')
+  .option('--ramp-seconds <n>', 'ramp: seconds to reach --rate', '60')
+  .option('--burst-rate <n>', 'burst: rate inside a burst', '100')
+  .option('--burst-seconds <n>', 'burst: burst length', '2')
+  .option('--burst-every <n>', 'burst: seconds from one burst to the next', '10')
+  .option('--heartbeat <seconds>', 'producer heartbeat interval (spec 001: 60)', '60')
+  .option('--backtest-rate <n>', 'backtest progress/result messages per second', '0')
+  .option('--health-rate <n>', 'health status messages per second', '0')
+  .action((flags: SimFlags) => simCommand(loadConfig(), flags));
+
+urlOptions(sim.command('once'))
+  .description("spec 001 §5's test pattern: publish one event and print its flow_id")
+  .option('--no-db', 'do not record PATTERN_PUBLISHED')
+  .option('--seed <n>', 'seed of the event')
+  .action((flags: SimFlags) => simOnceCommand(loadConfig(), flags));
+
+urlOptions(program.command('consumer'))
+  .description('the reference consumer, until Ctrl+C')
+  .option('--port <n>', 'HTTP and Socket.IO port (default: CONSUMER_PORT or 8787)')
+  .action((flags: { redisUrl?: string; databaseUrl?: string; port?: string }) =>
+    consumerCommand(loadConfig(), flags),
+  );
+
+urlOptions(program.command('monitor'))
+  .description(
+    'live health of both sides: heartbeats, subscriptions, flow rate, hop latencies, incomplete flows',
+  )
+  .option('--watch', 'refresh until Ctrl+C', false)
+  .option('--interval <seconds>', 'refresh interval with --watch', '2')
+  .option('--settle <seconds>', 'flows younger than this are still in flight, not judged', '5')
+  .action(
+    (flags: { redisUrl?: string; databaseUrl?: string; watch: boolean; interval: string; settle: string }) =>
+      monitorCommand(loadConfig(), flags),
+  );
+
+urlOptions(program.command('diagnose'))
+  .description(
+    'check reachability, schema, subscribers, heartbeats; follow a test pattern; exit 1 on any failure',
+  )
+  .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this fails', '150')
+  .option('--follow <seconds>', 'how long to follow the test pattern', '5')
+  .action(
+    async (flags: { redisUrl?: string; databaseUrl?: string; maxHeartbeatAge: string; follow: string }) => {
+      process.exitCode = await diagnoseCommand(loadConfig(), flags);
+    },
+  );
 
 program
   .command('validate')
@@ -52,10 +115,17 @@ program
   .description('write contract/schemas/*.schema.json and contract/asyncapi.json from src/contract')
   .action(() => contractExportCommand());
 
+program
+  .command('db')
+  .description('database maintenance')
+  .command('migrate')
+  .description('apply the migrations to DATABASE_URL (idempotent)')
+  .action(() => migrateCommand(loadConfig()));
+
 try {
   await program.parseAsync();
 } catch (error) {
   if (!isHarnessError(error)) throw error;
   console.error(`tickstock: [${error.code}] ${error.message}`);
-  process.exitCode = 2; // 1 is kept for "ran, and found violations"
+  process.exitCode = 2; // 1 is kept for "ran, and found problems"
 }

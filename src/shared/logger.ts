@@ -9,3 +9,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return destination === undefined ? pino({ level }) : pino({ level }, destination);
 }
+
+/** For commands: JSON lines on stderr, so stdout stays for results and the status line. */
+export function createCliLogger(level: LogLevel): Logger {
+  return pino({ level }, pino.destination({ fd: 2, sync: false }));
+}

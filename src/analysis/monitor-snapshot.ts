@@ -1,0 +1,98 @@
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { ALL_CHANNELS, PRODUCER_HEARTBEAT_KEY } from '../contract/channels.ts';
+import { CHECKPOINTS } from '../contract/checkpoints.ts';
+import { formatMs } from '../shared/latency-histogram.ts';
+import { incompleteFlows, type IncompleteFlow } from './flow-diagnosis.ts';
+import { flowCounts, hopPercentiles, type FlowCounts, type HopPercentiles } from './flow-queries.ts';
+
+export interface Heartbeat {
+  readonly ageSeconds: number | null;
+  readonly details: Record<string, unknown> | null;
+}
+
+export interface MonitorSnapshot {
+  readonly takenAt: Date;
+  readonly producerKeyAgeSeconds: number | null;
+  readonly producer: Heartbeat;
+  readonly consumer: Heartbeat;
+  readonly subscribers: readonly { channel: string; subscribers: number }[];
+  readonly flowsLastMinute: number;
+  readonly counts: FlowCounts;
+  readonly hops: readonly HopPercentiles[];
+  readonly incomplete: readonly IncompleteFlow[];
+}
+
+async function heartbeat(db: pg.Pool, checkpoint: string): Promise<Heartbeat> {
+  const { rows } = await db.query<{ age: number; details: Record<string, unknown> }>(
+    `SELECT extract(epoch FROM now() - timestamp) AS age, details FROM integration_events
+      WHERE checkpoint = $1 ORDER BY timestamp DESC LIMIT 1`,
+    [checkpoint],
+  );
+  return { ageSeconds: rows[0] ? Number(rows[0].age) : null, details: rows[0]?.details ?? null };
+}
+
+/** Spec 000's monitor_system_health.py: both sides' health in one read. */
+export async function takeSnapshot(
+  deps: { db: pg.Pool; redis: Redis; now: () => number },
+  options: { readonly windowMinutes: number; readonly settleMs: number } = {
+    windowMinutes: 60,
+    settleMs: 5000,
+  },
+): Promise<MonitorSnapshot> {
+  const { windowMinutes, settleMs } = options;
+  const since = new Date(deps.now() - windowMinutes * 60_000);
+  const recent = new Date(deps.now() - 5 * 60_000);
+  const [key, numsub, producer, consumer, minute, counts, hops, incomplete] = await Promise.all([
+    deps.redis.get(PRODUCER_HEARTBEAT_KEY),
+    deps.redis.pubsub('NUMSUB', ...ALL_CHANNELS) as Promise<(string | number)[]>,
+    heartbeat(deps.db, CHECKPOINTS.producerAlive),
+    heartbeat(deps.db, CHECKPOINTS.subscriberAlive),
+    deps.db.query<{ n: string }>(
+      `SELECT count(DISTINCT flow_id) AS n FROM integration_events
+        WHERE event_type = 'pattern_detected' AND timestamp > now() - interval '1 minute'`,
+    ),
+    flowCounts(deps.db, { since, settleMs, limit: 0 }),
+    hopPercentiles(deps.db, recent),
+    incompleteFlows(deps.db, { since, settleMs, limit: 10 }),
+  ]);
+  const subscribers = [];
+  for (let i = 0; i < numsub.length; i += 2)
+    subscribers.push({ channel: String(numsub[i]), subscribers: Number(numsub[i + 1]) });
+  return {
+    takenAt: new Date(deps.now()),
+    producerKeyAgeSeconds: key === null ? null : deps.now() / 1000 - Number(key),
+    producer,
+    consumer,
+    subscribers,
+    flowsLastMinute: Number(minute.rows[0]?.n ?? 0),
+    counts,
+    hops,
+    incomplete,
+  };
+}
+
+const age = (s: number | null): string => (s === null ? 'never' : `${s.toFixed(0)} s ago`);
+const ms = (v: number | null): string => (v === null ? '—' : formatMs(v));
+
+export function renderSnapshot(s: MonitorSnapshot): string {
+  const lines = [
+    `TickStock integration health · ${s.takenAt.toISOString()}`,
+    `producer  heartbeat key ${age(s.producerKeyAgeSeconds)}, PRODUCER_ALIVE ${age(s.producer.ageSeconds)}${s.producer.details ? ` ${JSON.stringify(s.producer.details)}` : ''}`,
+    `consumer  SUBSCRIBER_ALIVE ${age(s.consumer.ageSeconds)}${s.consumer.details ? ` received ${String(s.consumer.details['events_received'])}, forwarded ${String(s.consumer.details['events_forwarded'])}, connection errors ${String(s.consumer.details['connection_errors'])}` : ''}`,
+    `subscribers ${s.subscribers.map((c) => `${c.channel}=${c.subscribers}`).join('  ')}`,
+    `flows     ${s.flowsLastMinute} in the last minute; last hour: ${s.counts.complete} complete, ${s.counts.incomplete} incomplete`,
+    'hops (last 5 min)   count      p50      p90      p99      max',
+    ...s.hops.map(
+      (h) =>
+        `  ${h.hop.padEnd(20)} ${String(h.count).padStart(6)} ${ms(h.p50).padStart(8)} ${ms(h.p90).padStart(8)} ${ms(h.p99).padStart(8)} ${ms(h.max).padStart(8)}`,
+    ),
+    s.incomplete.length === 0
+      ? 'incomplete flows: none'
+      : `incomplete flows (newest ${s.incomplete.length}):`,
+    ...s.incomplete.map(
+      (f) => `  ${f.flowId} ${f.symbol ?? '?'} ${f.pattern ?? '?'}: ${f.path.join(' → ')} | ${f.diagnosis}`,
+    ),
+  ];
+  return lines.join('\n');
+}

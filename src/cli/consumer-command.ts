@@ -1,0 +1,25 @@
+import type { HarnessConfig } from '../config/load-config.ts';
+import { createCliLogger } from '../shared/logger.ts';
+import { requireUrl } from './cli-urls.ts';
+import { runConsumer } from './run-consumer.ts';
+import { untilStopSignal } from './signals.ts';
+
+/** `tickstock consumer`: the reference consumer until SIGINT/SIGTERM. */
+export async function consumerCommand(
+  config: HarnessConfig,
+  flags: { redisUrl?: string; databaseUrl?: string; port?: string },
+): Promise<void> {
+  const logger = createCliLogger(config.logLevel === 'warn' ? 'info' : config.logLevel);
+  const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
+  const databaseUrl = config.tracking.enabled
+    ? requireUrl(flags.databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url')
+    : undefined;
+  const port = flags.port === undefined ? config.consumer.port : Number(flags.port);
+  const running = await runConsumer(config, { redisUrl, databaseUrl }, logger, port);
+  console.log(
+    `consumer: http://${running.address.address}:${running.address.port} (tracking ${config.tracking.enabled ? 'on' : 'off: log lines only'}); Ctrl+C stops`,
+  );
+  const signal = await untilStopSignal();
+  console.log(`${signal}: draining and closing`);
+  await running.close();
+}

@@ -1,0 +1,99 @@
+import { Redis } from 'ioredis';
+import type { HarnessConfig } from '../config/load-config.ts';
+import { migrate } from '../db/migrate.ts';
+import { createPool } from '../db/pools.ts';
+import { systemClock } from '../shared/clock.ts';
+import { formatMs } from '../shared/latency-histogram.ts';
+import { createCliLogger } from '../shared/logger.ts';
+import { DEFAULT_SCENARIO } from '../sim/scenarios.ts';
+import { createSimulator, DEFAULT_SIMULATOR } from '../sim/simulator.ts';
+import { runConsumer } from './run-consumer.ts';
+import { printSimSummary } from './sim-command.ts';
+import { untilStopSignal } from './signals.ts';
+import { createStatusLine } from './status-line.ts';
+import { withServices } from './with-services.ts';
+
+export interface DemoFlags {
+  readonly rate: string;
+  readonly duration?: string;
+  readonly seed?: string;
+}
+
+/**
+ * `npm start`: services from the provider, the schema, the consumer and its pages, the simulator at
+ * a steady rate, and a live status line, until Ctrl+C (or --duration); everything is cleaned up.
+ */
+export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Promise<void> {
+  const logger = createCliLogger(config.logLevel);
+  await withServices(config, async (services) => {
+    console.log(services.describe());
+    await migrate(services.postgres.url);
+    const running = await runConsumer(
+      config,
+      { redisUrl: services.redis.url, databaseUrl: services.postgres.url },
+      logger,
+    ).catch(async (error: { code?: string }) => {
+      if (error.code !== 'CONSUMER_PORT_IN_USE') throw error;
+      console.log(`port ${config.consumer.port} is in use; taking a free one`);
+      return runConsumer(
+        config,
+        { redisUrl: services.redis.url, databaseUrl: services.postgres.url },
+        logger,
+        0,
+      );
+    });
+    const redis = new Redis(services.redis.url, { enableAutoPipelining: true });
+    const db = createPool(
+      services.postgres.url,
+      { max: 4, asyncCommit: true, applicationName: 'tickstock-demo-sim' },
+      logger,
+    );
+    const seed = flags.seed === undefined ? Math.floor(Date.now() % 2 ** 31) : Number(flags.seed);
+    const sim = createSimulator(
+      { redis, db, clock: systemClock, logger },
+      {
+        ...DEFAULT_SIMULATOR,
+        seed,
+        scenario: { ...DEFAULT_SCENARIO, rate: Number(flags.rate) },
+        durationMs: flags.duration === undefined ? undefined : Number(flags.duration) * 1000,
+        heartbeatIntervalMs: 10_000,
+        backtestRate: 0.5,
+        healthRate: 0.2,
+      },
+    );
+    console.log(
+      `consumer and live page: http://${running.address.address}:${running.address.port}/  (seed ${seed}; Ctrl+C stops)`,
+    );
+    const status = createStatusLine();
+    const { consumer } = running;
+    let lastReceived = 0;
+    const tick = setInterval(() => {
+      const c = consumer.stats.counters();
+      const e2e = consumer.stats.hopSummaries().published_to_delivered;
+      const rate = c.events_received - lastReceived;
+      lastReceived = c.events_received;
+      const t = consumer.health().tracking;
+      const latency =
+        e2e.count === 0
+          ? 'publish→browser: no browser yet'
+          : `publish→browser p50 ${formatMs(e2e.p50)} p99 ${formatMs(e2e.p99)}`;
+      status.update(
+        `${rate} events/s · ${latency} · subscribers ${sim.stats().lastSubscribers ?? '?'} · browsers ${consumer.health().clients.main} · rejects ${c.events_rejected} · checkpoints ${t.written} written, ${t.buffered} buffered`,
+      );
+    }, 1000);
+    const stopped = untilStopSignal().then((signal) => {
+      console.log(`\n${signal}: stopping the simulator, draining checkpoints, stopping services`);
+      sim.stop();
+    });
+    try {
+      printSimSummary(await sim.run());
+    } finally {
+      clearInterval(tick);
+      status.done();
+      void stopped;
+      redis.disconnect();
+      await running.close();
+      await db.end();
+    }
+  });
+}

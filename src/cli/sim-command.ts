@@ -1,0 +1,172 @@
+import { Redis } from 'ioredis';
+import type { HarnessConfig } from '../config/load-config.ts';
+import { HarnessError } from '../errors/harness-error.ts';
+import { createPool } from '../db/pools.ts';
+import { systemClock } from '../shared/clock.ts';
+import { formatMs } from '../shared/latency-histogram.ts';
+import { createCliLogger } from '../shared/logger.ts';
+import { seededRandom } from '../shared/seeded-random.ts';
+import { publishOnce } from '../sim/publish-once.ts';
+import { DEFAULT_SCENARIO, SCENARIO_KINDS, type ScenarioKind } from '../sim/scenarios.ts';
+import { createSimulator, DEFAULT_SIMULATOR, type SimulatorStats } from '../sim/simulator.ts';
+import { requireUrl } from './cli-urls.ts';
+import { untilStopSignal } from './signals.ts';
+import { createStatusLine } from './status-line.ts';
+
+export interface SimFlags {
+  readonly redisUrl?: string;
+  readonly databaseUrl?: string;
+  readonly db: boolean;
+  readonly rate: string;
+  readonly scenario: string;
+  readonly count?: string;
+  readonly duration?: string;
+  readonly seed?: string;
+  readonly rampFrom: string;
+  readonly rampSeconds: string;
+  readonly burstRate: string;
+  readonly burstSeconds: string;
+  readonly burstEvery: string;
+  readonly heartbeat: string;
+  readonly backtestRate: string;
+  readonly healthRate: string;
+}
+
+function positive(name: string, value: string | undefined, allowZero = false): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (Number.isFinite(n) && (allowZero ? n >= 0 : n > 0)) return n;
+  throw new HarnessError(
+    'CLI_BAD_OPTION',
+    `--${name} ${value} is not a ${allowZero ? 'non-negative' : 'positive'} number.`,
+    `Give --${name} a number, e.g. --${name} 10.`,
+  );
+}
+
+function connections(config: HarnessConfig, flags: Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db'>) {
+  const logger = createCliLogger(config.logLevel);
+  const redis = new Redis(requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url'), {
+    enableAutoPipelining: true,
+  });
+  const db = flags.db
+    ? createPool(
+        requireUrl(flags.databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url'),
+        { max: 4, asyncCommit: true, applicationName: 'tickstock-sim' },
+        logger,
+      )
+    : undefined;
+  return {
+    logger,
+    redis,
+    db,
+    close: async () => {
+      redis.disconnect();
+      await db?.end();
+    },
+  };
+}
+
+export function printSimSummary(stats: SimulatorStats, write: (line: string) => void = console.log): void {
+  const seconds = stats.elapsedMs / 1000;
+  write(
+    `sent ${stats.sent} pattern events in ${seconds.toFixed(1)} s (${(stats.sent / Math.max(seconds, 0.001)).toFixed(1)}/s), ${stats.auxSent} backtest/health messages`,
+  );
+  write(
+    `recorded PATTERN_PUBLISHED: ${stats.recorded}${stats.dbFailures > 0 ? `, NOT recorded (database errors): ${stats.dbFailures}` : ''}`,
+  );
+  write(
+    `lateness vs schedule: p50 ${formatMs(stats.lateness.p50)}, p99 ${formatMs(stats.lateness.p99)}, max ${formatMs(stats.lateness.max)}`,
+  );
+  if (stats.zeroSubscriberPublishes > 0)
+    write(`WARNING: ${stats.zeroSubscriberPublishes} publishes reached 0 subscribers (lost)`);
+}
+
+/** `tickstock sim`: the producer simulator against any Redis/PostgreSQL, staging included. */
+export async function simCommand(config: HarnessConfig, flags: SimFlags): Promise<void> {
+  if (!(SCENARIO_KINDS as readonly string[]).includes(flags.scenario))
+    throw new HarnessError(
+      'CLI_BAD_OPTION',
+      `--scenario ${flags.scenario} is not known.`,
+      `Use one of ${SCENARIO_KINDS.join(', ')}.`,
+    );
+  const seed = positive('seed', flags.seed, true) ?? Math.floor(Date.now() % 2 ** 31);
+  const durationS = positive('duration', flags.duration);
+  const { logger, redis, db, close } = connections(config, flags);
+  const sim = createSimulator(
+    { redis, db, clock: systemClock, logger },
+    {
+      ...DEFAULT_SIMULATOR,
+      seed,
+      count: positive('count', flags.count),
+      durationMs: durationS === undefined ? undefined : durationS * 1000,
+      heartbeatIntervalMs: positive('heartbeat', flags.heartbeat)! * 1000,
+      backtestRate: positive('backtest-rate', flags.backtestRate, true)!,
+      healthRate: positive('health-rate', flags.healthRate, true)!,
+      scenario: {
+        ...DEFAULT_SCENARIO,
+        kind: flags.scenario as ScenarioKind,
+        rate: positive('rate', flags.rate)!,
+        rampFrom: positive('ramp-from', flags.rampFrom)!,
+        rampSeconds: positive('ramp-seconds', flags.rampSeconds)!,
+        burstRate: positive('burst-rate', flags.burstRate)!,
+        burstSeconds: positive('burst-seconds', flags.burstSeconds)!,
+        burstEverySeconds: positive('burst-every', flags.burstEvery)!,
+      },
+    },
+  );
+  console.log(
+    `tickstock sim: scenario ${flags.scenario}, seed ${seed} (repeat with --seed ${seed})${db ? '' : ', --no-db: nothing recorded'}`,
+  );
+  const status = createStatusLine();
+  let lastSent = 0;
+  const progress = setInterval(() => {
+    const s = sim.stats();
+    const rate = s.sent - lastSent;
+    lastSent = s.sent;
+    status.update(
+      `sent ${s.sent} · ${rate}/s · late p99 ${formatMs(s.lateness.p99)} · subscribers ${s.lastSubscribers ?? '?'}${s.dbFailures ? ` · db failures ${s.dbFailures}` : ''}`,
+    );
+  }, 1000);
+  const stop = untilStopSignal().then((signal) => {
+    console.log(`\n${signal}: stopping; flushing what was scheduled`);
+    sim.stop();
+  });
+  try {
+    const stats = await sim.run();
+    status.done();
+    printSimSummary(stats);
+  } finally {
+    clearInterval(progress);
+    void stop;
+    await close();
+  }
+}
+
+/** `tickstock sim once`: spec 001 §5's test pattern generator. */
+export async function simOnceCommand(
+  config: HarnessConfig,
+  flags: Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db' | 'seed'>,
+): Promise<void> {
+  const { redis, db, close } = connections(config, flags);
+  try {
+    const seed = positive('seed', flags.seed, true) ?? Math.floor(Date.now() % 2 ** 31);
+    const { event, receivers, recorded } = await publishOnce({
+      redis,
+      db,
+      clock: systemClock,
+      random: seededRandom(seed),
+    });
+    console.log(
+      `[DB] ${recorded ? `logged PATTERN_PUBLISHED: ${event.data.pattern} @ ${event.data.symbol}` : 'not recorded (--no-db)'}`,
+    );
+    console.log(
+      `[REDIS] published to ${receivers} subscribers${receivers === 0 ? ' (nobody is listening: the event is lost)' : ''}`,
+    );
+    console.log(
+      `Pattern: ${event.data.pattern} @ ${event.data.symbol} (confidence: ${event.data.confidence})`,
+    );
+    console.log(`Flow ID: ${event.data.flow_id}`);
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,116 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PRODUCER_HEARTBEAT_KEY } from '../../src/contract/channels.ts';
+import { flowCheckpoints, startFlowRig } from '../support/flow-rig.ts';
+import { useIsolatedServices } from '../support/isolated-services.ts';
+import { runCli } from '../support/run-cli.ts';
+import { pollUntil, withDeadline } from '../support/wait-for.ts';
+
+const services = useIsolatedServices();
+const env = () => ({ DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl });
+let db: pg.Pool;
+beforeAll(() => {
+  db = new pg.Pool({ connectionString: services.databaseUrl, max: 2 });
+});
+afterAll(() => db.end());
+
+describe('tickstock sim', () => {
+  test('sim once: records and publishes one test pattern and prints its flow_id (spec 001 §5)', async () => {
+    const run = runCli(['sim', 'once', '--seed', '5'], env());
+    expect(await withDeadline(run.exited, 20_000, 'sim once to exit')).toBe(0);
+    const flowId = /Flow ID: ([0-9a-f-]{36})/.exec(run.output())?.[1];
+    expect(flowId, run.output()).toBeDefined();
+    expect(run.output()).toMatch(/published to 0 subscribers \(nobody is listening/);
+    expect(await flowCheckpoints(db, flowId!)).toEqual(['PATTERN_PUBLISHED']);
+  });
+
+  test('SIGINT stops cleanly: what was scheduled is flushed, the summary printed, exit 0', async () => {
+    const run = runCli(['sim', '--rate', '200', '--count', '1000000', '--seed', '9'], env());
+    await run.waitFor(/seed 9/);
+    await run.waitFor(/sent \d+ · /, 20_000).catch(() => undefined); // a status line, when one is printed
+    run.child.kill('SIGINT');
+    expect(await withDeadline(run.exited, 20_000, 'sim to exit after SIGINT')).toBe(0);
+    expect(run.output()).toMatch(/SIGINT: stopping/);
+    const sent = Number(/sent (\d+) pattern events/.exec(run.output())?.[1]);
+    expect(sent).toBeGreaterThan(0);
+    expect(run.output()).toMatch(new RegExp(`recorded PATTERN_PUBLISHED: ${sent}\\b`));
+    expect(run.output()).toMatch(/WARNING: \d+ publishes reached 0 subscribers/);
+  });
+
+  test('bad options are clear errors, exit 2', async () => {
+    const run = runCli(['sim', '--scenario', 'tsunami'], env());
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toMatch(
+      /CLI_BAD_OPTION.*--scenario tsunami is not known[\s\S]*steady, ramp, burst, soak/,
+    );
+  });
+});
+
+describe('tickstock diagnose and monitor', () => {
+  test('with nothing listening, diagnose fails, naming each problem with its fix, exit 1', async () => {
+    const run = runCli(['diagnose', '--follow', '1'], env());
+    expect(await withDeadline(run.exited, 30_000, 'diagnose to exit')).toBe(1);
+    const out = run.output();
+    expect(out).toMatch(/ok {3}Redis reachable/);
+    expect(out).toMatch(/ok {3}schema objects/);
+    expect(out).toMatch(
+      /FAIL subscribers on tickstock\.events\.patterns: nobody subscribes[\s\S]*fix: Confirm TickStockAppV2 is running/,
+    );
+    expect(out).toMatch(
+      /FAIL consumer heartbeat: no SUBSCRIBER_ALIVE recorded[\s\S]*fix: Confirm TickStockAppV2 is running/,
+    );
+    expect(out).toMatch(
+      /FAIL test pattern flow: .*PATTERN_PUBLISHED; Redis connection issue \(no EVENT_RECEIVED\)/,
+    );
+  });
+
+  test('with a consumer, a browser and heartbeats, every check passes, exit 0; monitor shows both sides', async () => {
+    const rig = await startFlowRig(services, { consumer: { heartbeatIntervalMs: 200 } });
+    try {
+      await rig.browser();
+      await rig.redis.set(PRODUCER_HEARTBEAT_KEY, String(Date.now() / 1000));
+      await pollUntil(
+        async () =>
+          (await db.query(`SELECT 1 FROM integration_events WHERE checkpoint = 'SUBSCRIBER_ALIVE'`))
+            .rowCount! > 0,
+        {
+          timeoutMs: 5000,
+          what: 'a SUBSCRIBER_ALIVE row',
+        },
+      );
+      const run = runCli(['diagnose'], env());
+      expect(await withDeadline(run.exited, 30_000, 'diagnose to exit'), run.output()).toBe(0);
+      expect(run.output()).toMatch(
+        /ok {3}test pattern flow: .*PATTERN_PUBLISHED → EVENT_RECEIVED → EVENT_PARSED → WEBSOCKET_DELIVERED/,
+      );
+      expect(run.output()).toMatch(/all checks passed/);
+
+      const monitor = runCli(['monitor', '--settle', '0'], env());
+      expect(await withDeadline(monitor.exited, 20_000, 'monitor to exit')).toBe(0);
+      const out = monitor.output();
+      expect(out).toMatch(/producer {2}heartbeat key \d+ s ago/);
+      expect(out).toMatch(/consumer {2}SUBSCRIBER_ALIVE \d+ s ago/);
+      expect(out).toMatch(/subscribers tickstock\.events\.patterns=1/);
+      expect(out).toMatch(/published→delivered +\d+/);
+      expect(out).toMatch(/incomplete flows \(newest \d+\):[\s\S]*Redis connection issue/);
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
+describe('npm start (the demo)', () => {
+  test('runs services, consumer and simulator, reports, and cleans up by itself with --duration', async () => {
+    const run = runCli(['demo', '--duration', '3', '--rate', '50'], {
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      CONSUMER_PORT: '0',
+    });
+    expect(await withDeadline(run.exited, 60_000, 'the demo to finish'), run.output()).toBe(0);
+    const out = run.output();
+    expect(out).toMatch(/services: postgres=\w+ .*redis=\w+/);
+    expect(out).toMatch(/consumer and live page: http:\/\/127\.0\.0\.1:\d+\//);
+    expect(out).toMatch(/sent 150 pattern events/);
+    expect(out).toMatch(/recorded PATTERN_PUBLISHED: 150/);
+  });
+});

@@ -1,0 +1,37 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { REPO_ROOT } from '../../src/cli/contract-export-command.ts';
+import { pollUntil } from './wait-for.ts';
+
+export interface CliRun {
+  readonly child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  /** Waits until the output matches. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+/** Runs `tickstock ...args` as a user would, with the given environment additions. */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, ['bin/tickstock.js', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitFor: (pattern, timeoutMs = 20_000) =>
+      pollUntil(() => pattern.test(out), {
+        timeoutMs,
+        what: `output matching ${String(pattern)}`,
+        seen: () => out.slice(-2000),
+      }),
+  };
+}
