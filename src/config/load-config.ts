@@ -40,6 +40,7 @@ function readServices(read: EnvReader, env: Env): ServicesConfig {
     redisServerPath: read.raw('HARNESS_REDIS_SERVER'),
     searchPath: env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
     tmpDir: read.string('HARNESS_TMPDIR', tmpdir()),
+    postgresDurable: read.boolean('HARNESS_POSTGRES_DURABLE', false),
   });
 }
 

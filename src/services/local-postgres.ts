@@ -12,13 +12,8 @@ import { findSystemUser, type SystemUser } from './system-user.ts';
 import { runCommand } from './run-command.ts';
 
 // Test speed: nothing here must survive a crash, so durability is switched off.
-const TEST_SPEED_SETTINGS = [
-  'fsync=off',
-  'synchronous_commit=off',
-  'full_page_writes=off',
-  'max_connections=300',
-  'listen_addresses=127.0.0.1',
-];
+const TEST_SPEED_SETTINGS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'];
+const ALWAYS = ['max_connections=300', 'listen_addresses=127.0.0.1'];
 const PORT_ATTEMPTS = 3;
 
 async function runAsUser(): Promise<SystemUser | undefined> {
@@ -71,17 +66,18 @@ function postgresSpec(
   dataDir: string,
   user: SystemUser | undefined,
   port: number,
-  timeoutMs: number,
+  config: ServicesConfig,
 ): ServerSpec {
+  const settings = config.postgresDurable ? ALWAYS : [...TEST_SPEED_SETTINGS, ...ALWAYS];
   return {
     label: `postgres on 127.0.0.1:${port}`,
     name: 'postgres',
     signal: 'SIGINT', // fast shutdown
     command: binary,
-    args: ['-D', dataDir, '-p', String(port), '-k', dir, ...TEST_SPEED_SETTINGS.flatMap((s) => ['-c', s])],
+    args: ['-D', dataDir, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])],
     env: { PATH: '/usr/bin:/bin', LANG: 'C' },
     readyPattern: /ready to accept connections/,
-    timeoutMs,
+    timeoutMs: config.startTimeoutMs,
     ...user,
   };
 }
@@ -115,7 +111,7 @@ export async function startLocalPostgres(
   const password = randomBytes(18).toString('base64url');
   const dataDir = await initCluster(dir, initdb, user, password);
   const { server, port } = await startOnFreePort(
-    (p) => postgresSpec(postgres, dir, dataDir, user, p, config.startTimeoutMs),
+    (p) => postgresSpec(postgres, dir, dataDir, user, p, config),
     registry,
   );
   return {

@@ -18,5 +18,7 @@ export interface ServicesConfig {
   readonly redisServerPath: string | undefined;
   /** The PATH used to find binaries. */
   readonly searchPath: string;
+  /** Local PostgreSQL with its durable defaults (fsync on) instead of test speed: for benchmarks. */
+  readonly postgresDurable: boolean;
   readonly tmpDir: string;
 }

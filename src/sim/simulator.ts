@@ -112,6 +112,12 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
   const countReached = (queued: number): boolean => options.count !== undefined && queued >= options.count;
   const endAt = (): number => (options.durationMs === undefined ? Infinity : startedAt + options.durationMs);
 
+  const pause = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      setTimeout(resolve, Math.min(MAX_WAIT_MS, Math.max(0, ms)));
+    });
+
   async function run(): Promise<SimulatorStats> {
     startedAt = clock.now();
     const heartbeat = startProducerHeartbeat(
@@ -128,7 +134,8 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
     let next = offsets.next().value as number;
     let queued = 0;
     try {
-      while (!stopping && !countReached(queued) && clock.now() < endAt()) {
+      // Every event scheduled inside the duration is sent, however late the loop wakes.
+      while (!stopping && !countReached(queued) && startedAt + next < endAt()) {
         const events: PatternEvent[] = [];
         const scheduled: number[] = [];
         const now = clock.now();
@@ -139,12 +146,11 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
           next = offsets.next().value as number;
         }
         if (events.length > 0) sendBatch(events, scheduled);
-        const wait = Math.min(MAX_WAIT_MS, Math.max(0, Math.min(startedAt + next, endAt()) - clock.now()));
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, wait);
-        });
+        await pause(Math.min(startedAt + next, endAt()) - clock.now());
       }
+      // A run by duration lasts the whole duration (heartbeats, backtest and health messages go on).
+      while (!stopping && options.count === undefined && clock.now() < endAt())
+        await pause(endAt() - clock.now());
       await published;
       await heartbeat.beat();
     } finally {

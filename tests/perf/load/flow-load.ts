@@ -1,0 +1,128 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import {
+  flowCounts,
+  hopPercentiles,
+  type FlowCounts,
+  type HopPercentiles,
+} from '../../../src/analysis/flow-queries.ts';
+import { createPool } from '../../../src/db/pools.ts';
+import { systemClock } from '../../../src/shared/clock.ts';
+import type { LatencySummary } from '../../../src/shared/latency-histogram.ts';
+import { createLogger } from '../../../src/shared/logger.ts';
+import { DEFAULT_SCENARIO } from '../../../src/sim/scenarios.ts';
+import { createSimulator, DEFAULT_SIMULATOR, type SimulatorStats } from '../../../src/sim/simulator.ts';
+import type { ClientsProcessConfig, ClientsProcessResult } from './clients-process.ts';
+import type { ConsumerProcessConfig, ConsumerProcessResult } from './consumer-process.ts';
+import { forkTs, nextMessage } from './ipc.ts';
+
+export interface FlowLoadOptions {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** Events per second, open loop. */
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly clients: number;
+  readonly tracking: ConsumerProcessConfig['tracking'];
+  readonly seed: number;
+}
+
+export interface FlowLoadResult {
+  readonly options: Omit<FlowLoadOptions, 'databaseUrl' | 'redisUrl'>;
+  readonly sim: SimulatorStats;
+  /** Publish (event timestamp) → received by a Socket.IO client, over every client. */
+  readonly publishToClient: LatencySummary;
+  readonly receivedPerClient: readonly number[];
+  readonly flows: FlowCounts;
+  readonly hops: readonly HopPercentiles[];
+  readonly consumerCpuPercent: number;
+  readonly consumerEventLoopUtilization: number;
+  readonly checkpointsWritten: number;
+  readonly checkpointsDropped: number;
+  readonly rowsPerSecond: number;
+}
+
+/**
+ * One open-loop load run on real services: the consumer and the browsers each in their own process,
+ * the simulator here. Afterwards every flow is looked up in the database.
+ */
+export async function runFlowLoad(options: FlowLoadOptions): Promise<FlowLoadResult> {
+  const logger = createLogger('error');
+  const startedAt = new Date(Date.now() - 1000);
+  const consumerConfig: ConsumerProcessConfig = {
+    redisUrl: options.redisUrl,
+    databaseUrl: options.databaseUrl,
+    tracking: options.tracking,
+    logFile: join(tmpdir(), `tickstock-load-consumer-${process.pid}.log`),
+  };
+  const consumer = forkTs(new URL('./consumer-process.ts', import.meta.url), consumerConfig);
+  const ready = await nextMessage<ConsumerProcessResult>(consumer, 'ready', 30_000);
+  const url = ready.type === 'ready' ? ready.url! : '';
+  const clientsConfig: ClientsProcessConfig = { url, clients: options.clients };
+  const clients = forkTs(new URL('./clients-process.ts', import.meta.url), clientsConfig);
+  const redis = new Redis(options.redisUrl, { enableAutoPipelining: true });
+  const db = createPool(
+    options.databaseUrl,
+    { max: 4, asyncCommit: true, applicationName: 'load-sim' },
+    logger,
+  );
+  try {
+    await nextMessage(clients, 'ready', 30_000);
+    let lowest = 0;
+    clients.on('message', (m: { type: string; count?: number }) => {
+      if (m.type === 'progress') lowest = m.count ?? 0;
+    });
+    const sim = await createSimulator(
+      { redis, db, clock: systemClock, logger },
+      {
+        ...DEFAULT_SIMULATOR,
+        seed: options.seed,
+        scenario: { ...DEFAULT_SCENARIO, rate: options.rate },
+        durationMs: options.durationMs,
+      },
+    ).run();
+    const deadline = Date.now() + 10_000;
+    while (lowest < sim.sent && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    clients.send({ type: 'stop' });
+    consumer.send({ type: 'stop' });
+    const [c, k] = await Promise.all([
+      nextMessage<ClientsProcessResult>(clients, 'result', 30_000),
+      nextMessage<ConsumerProcessResult>(consumer, 'result', 60_000),
+    ]);
+    if (c.type !== 'result' || k.type !== 'result') throw new Error('no results from the load processes');
+    const health = k.result.health as { tracking: { written: number; dropped: number } };
+    const seconds = (sim.elapsedMs || options.durationMs) / 1000;
+    const check = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+    const window = { since: startedAt, settleMs: 0, limit: 0 };
+    const [flows, hops] = await Promise.all([
+      flowCounts(check, window),
+      hopPercentiles(check, startedAt),
+    ]).finally(() => check.end());
+    return {
+      options: {
+        rate: options.rate,
+        durationMs: options.durationMs,
+        clients: options.clients,
+        tracking: options.tracking,
+        seed: options.seed,
+      },
+      sim,
+      publishToClient: c.result.latency,
+      receivedPerClient: c.result.receivedPerClient,
+      flows,
+      hops,
+      consumerCpuPercent: (k.result.cpuMs / 1000 / seconds) * 100,
+      consumerEventLoopUtilization: k.result.eventLoopUtilization,
+      checkpointsWritten: health.tracking.written,
+      checkpointsDropped: health.tracking.dropped,
+      rowsPerSecond: (health.tracking.written + sim.recorded) / seconds,
+    };
+  } finally {
+    redis.disconnect();
+    await db.end();
+    for (const child of [clients, consumer]) if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
