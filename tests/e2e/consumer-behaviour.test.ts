@@ -99,14 +99,7 @@ describe('tracking off (ENABLE_INTEGRATION_TRACKING=false)', () => {
     const rig = await startFlowRig(services, { sink: (logger) => new LogSink(logger) });
     try {
       const browser = await rig.browser();
-      const alert = nextEvent(browser, 'pattern_alert');
-      const { event } = await publishOnce({
-        redis: rig.redis,
-        db: undefined,
-        clock: systemClock,
-        random: seededRandom(seed + 1),
-      });
-      expect((await alert).data.flow_id).toBe(event.data.flow_id);
+      const event = await rig.deliverOne(browser, seededRandom(seed + 1));
       const flowLines = rig.lines.filter(
         (l) => l['msg'] === 'pattern.flow' && l['flow_id'] === event.data.flow_id,
       );
@@ -182,14 +175,7 @@ describe('backtesting and health messages', () => {
       ];
       for (const channel of Object.values(CHANNELS))
         for (const g of garbage) await rig.redis.publish(channel, g);
-      const alert = nextEvent(browser, 'pattern_alert');
-      const { event } = await publishOnce({
-        redis: rig.redis,
-        db: undefined,
-        clock: systemClock,
-        random: seededRandom(seed + 2),
-      });
-      expect((await alert).data.flow_id).toBe(event.data.flow_id);
+      await rig.deliverOne(browser, seededRandom(seed + 2));
       expect(rig.consumer.stats.eventsRejected).toBe(garbage.length * Object.values(CHANNELS).length);
     } finally {
       await rig.close();

@@ -14,6 +14,10 @@ import {
 import type { CheckpointSink } from '../../src/tracking/checkpoint-record.ts';
 import type { MainServerEvents } from '../../src/contract/socket-events.ts';
 import { captureLogs } from './log-capture.ts';
+import { nextEvent } from './socket-wait.ts';
+import { publishOnce } from '../../src/sim/publish-once.ts';
+import type { PatternEvent } from '../../src/contract/schemas/pattern-event.ts';
+import type { Random } from '../../src/shared/seeded-random.ts';
 
 export interface RigOptions {
   readonly consumer?: Partial<ConsumerOptions>;
@@ -70,6 +74,15 @@ export async function startFlowRig(
         socket.once('connect_error', reject);
       });
       return socket;
+    },
+    /** Publishes one test pattern (unrecorded unless `db` is given) and resolves once `browser` has it. */
+    async deliverOne(browser: Socket<MainServerEvents>, random: Random, db?: pg.Pool): Promise<PatternEvent> {
+      const alert = nextEvent(browser, 'pattern_alert');
+      const { event } = await publishOnce({ redis, db, clock: systemClock, random });
+      const received = await alert;
+      if (received.data.flow_id !== event.data.flow_id)
+        throw new Error(`the browser got flow ${received.data.flow_id}, expected ${event.data.flow_id}`);
+      return event;
     },
     async close(): Promise<void> {
       clients.forEach((c) => c.disconnect());
