@@ -11,9 +11,10 @@ export async function consumerCommand(
 ): Promise<void> {
   const logger = createCliLogger(config.logLevel === 'warn' ? 'info' : config.logLevel);
   const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
+  // Checkpoint rows need a database; so does error storage, which runs whenever one is given.
   const databaseUrl = config.tracking.enabled
     ? requireUrl(flags.databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url')
-    : undefined;
+    : (flags.databaseUrl ?? config.services.postgresUrl);
   const port = flags.port === undefined ? config.consumer.port : Number(flags.port);
   const running = await runConsumer(config, { redisUrl, databaseUrl }, logger, port);
   console.log(

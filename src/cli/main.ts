@@ -8,7 +8,13 @@ import { demoCommand, type DemoFlags } from './demo-command.ts';
 import { diagnoseCommand, monitorCommand } from './inspect-commands.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { servicesCommand } from './services-command.ts';
-import { simCommand, simOnceCommand, type SimFlags } from './sim-command.ts';
+import {
+  simCommand,
+  simErrorsCommand,
+  simOnceCommand,
+  type SimErrorFlags,
+  type SimFlags,
+} from './sim-command.ts';
 import { validateCommand } from './validate-command.ts';
 
 const program = new Command('tickstock')
@@ -61,6 +67,20 @@ urlOptions(sim.command('once'))
   .option('--no-db', 'do not record PATTERN_PUBLISHED')
   .option('--seed <n>', 'seed of the event')
   .action((flags: SimFlags) => simOnceCommand(loadConfig(), flags));
+
+sim
+  .command('errors')
+  .description("error messages on tickstock:errors: spec 004's test sequence, or a seeded mix at a rate")
+  .option('--redis-url <url>', 'Redis (default: REDIS_URL)')
+  .option('--sequence', "spec 004's test sequence: each severity, then five categories", false)
+  .option('--interval <seconds>', 'pause between messages of the sequence (the spec sleeps 1 s)', '1')
+  .option('--rate <n>', 'errors per second for a mix', '5')
+  .option('--count <n>', 'stop after this many')
+  .option('--duration <seconds>', 'stop after this long')
+  .option('--severities <weights>', 'severity weights', 'debug:1,info:2,warning:4,error:3,critical:0.2')
+  .option('--categories <list>', 'categories to draw from (default: all eight)')
+  .option('--seed <n>', 'the same seed gives the same errors')
+  .action((flags: SimErrorFlags) => simErrorsCommand(loadConfig(), flags));
 
 urlOptions(program.command('consumer'))
   .description('the reference consumer, until Ctrl+C')

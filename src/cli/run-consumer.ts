@@ -6,6 +6,8 @@ import { HarnessError } from '../errors/harness-error.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createTrackingSink } from '../tracking/tracking-sink.ts';
+import { DEFAULT_ERROR_STORE } from '../consumer/errors/error-store.ts';
+import { insertErrors } from '../db/error-logs.ts';
 
 /** A consumer wired as the config says (tracking sink, port, heartbeat), with its own pool. */
 export async function runConsumer(
@@ -23,8 +25,32 @@ export async function runConsumer(
         )
       : undefined;
   const sink = createTrackingSink(config.tracking, pool, logger);
+  // error_logs is not tracking: errors are stored whatever the switch says (spec 002 keeps error_logs).
+  const errorsPool =
+    urls.databaseUrl === undefined
+      ? undefined
+      : createPool(
+          urls.databaseUrl,
+          { max: 4, asyncCommit: false, applicationName: 'tickstock-consumer-errors' },
+          logger,
+        );
+  const e = config.errors;
   const consumer = createConsumer(
-    { redisUrl: urls.redisUrl, sink, clock: systemClock, logger },
+    {
+      redisUrl: urls.redisUrl,
+      sink,
+      clock: systemClock,
+      logger,
+      errors: {
+        writer: errorsPool === undefined ? undefined : (rows) => insertErrors(errorsPool, rows),
+        store: { ...DEFAULT_ERROR_STORE, memoryLimit: e.memoryLimit, spillPath: e.spillPath },
+        fileLog: e.fileLog,
+        db: errorsPool,
+        broadcastPerSecond: e.broadcastPerSecond,
+        thresholds: e.thresholds,
+        adminToken: e.adminToken,
+      },
+    },
     {
       ...DEFAULT_CONSUMER,
       host: config.consumer.host,
@@ -49,6 +75,7 @@ export async function runConsumer(
       await consumer.close();
       await sink.close();
       await pool?.end();
+      await errorsPool?.end();
     },
   };
 }

@@ -7,6 +7,9 @@ import { formatMs } from '../shared/latency-histogram.ts';
 import { createCliLogger } from '../shared/logger.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { publishOnce } from '../sim/publish-once.ts';
+import { CATEGORIES, type Category } from '../contract/schemas/error-message.ts';
+import { parseSeverityWeights } from '../sim/error-generator.ts';
+import { runErrorSimulation } from '../sim/error-simulator.ts';
 import { DEFAULT_SCENARIO, SCENARIO_KINDS, type ScenarioKind } from '../sim/scenarios.ts';
 import { createSimulator, DEFAULT_SIMULATOR, type SimulatorStats } from '../sim/simulator.ts';
 import { requireUrl } from './cli-urls.ts';
@@ -168,5 +171,72 @@ export async function simOnceCommand(
     console.log(`Flow ID: ${event.data.flow_id}`);
   } finally {
     await close();
+  }
+}
+
+export interface SimErrorFlags {
+  readonly redisUrl?: string;
+  readonly sequence: boolean;
+  readonly rate: string;
+  readonly count?: string;
+  readonly duration?: string;
+  readonly seed?: string;
+  readonly severities: string;
+  readonly categories?: string;
+  readonly interval: string;
+}
+
+/** `tickstock sim errors`: spec 004's test sequence, or a seeded error mix at a rate. */
+export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFlags): Promise<void> {
+  const logger = createCliLogger(config.logLevel);
+  const categories = flags.categories?.split(',').filter(Boolean) ?? [...CATEGORIES];
+  const unknown = categories.filter((c) => !(CATEGORIES as readonly string[]).includes(c));
+  if (unknown.length > 0)
+    throw new HarnessError(
+      'CLI_BAD_OPTION',
+      `--categories has unknown ${unknown.join(', ')}.`,
+      `Use any of ${CATEGORIES.join(', ')}.`,
+    );
+  let severities;
+  try {
+    severities = parseSeverityWeights(flags.severities);
+  } catch (error) {
+    throw new HarnessError(
+      'CLI_BAD_OPTION',
+      `--severities: ${(error as Error).message}.`,
+      'Write it like debug:1,warning:4,error:3,critical:0.2.',
+    );
+  }
+  const redis = new Redis(requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url'));
+  const seed = positive('seed', flags.seed, true) ?? Math.floor(Date.now() % 2 ** 31);
+  const durationS = positive('duration', flags.duration);
+  const abort = new AbortController();
+  void untilStopSignal().then(() => abort.abort());
+  console.log(
+    `tickstock sim errors: ${flags.sequence ? "spec 004's test sequence" : `mix at ${flags.rate}/s`}, seed ${seed}`,
+  );
+  try {
+    const stats = await runErrorSimulation(
+      { redis, clock: systemClock, logger, signal: abort.signal },
+      {
+        seed,
+        mode: flags.sequence ? 'sequence' : 'mix',
+        rate: positive('rate', flags.rate)!,
+        count: positive('count', flags.count),
+        durationMs: durationS === undefined ? undefined : durationS * 1000,
+        mix: { severities, categories: categories as Category[] },
+        sequenceIntervalMs: positive('interval', flags.interval, true)! * 1000,
+      },
+      (m) => console.log(`${m.severity.padEnd(8)} ${m.category.padEnd(13)} ${m.error_id}`),
+    );
+    console.log(
+      `sent ${stats.sent} errors: ${Object.entries(stats.bySeverity)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', ')}`,
+    );
+    if (stats.zeroSubscriberPublishes > 0)
+      console.log(`WARNING: ${stats.zeroSubscriberPublishes} reached 0 subscribers (lost)`);
+  } finally {
+    redis.disconnect();
   }
 }

@@ -3,6 +3,9 @@ import { SERVICE_MODES, type ServicesConfig } from '../services/services-config.
 import { EnvReader, type Env } from './env-reader.ts';
 import { LOG_LEVELS, type LogLevel } from '../shared/logger.ts';
 import { DEFAULT_BATCHING, type BatchingSinkOptions } from '../tracking/batching-sink.ts';
+import { DEFAULT_THRESHOLDS, type AlertThresholds } from '../consumer/errors/alert-rules.ts';
+import type { FileLogOptions } from '../consumer/errors/error-file-log.ts';
+import { DEFAULT_ERROR_STORE } from '../consumer/errors/error-store.ts';
 
 export interface TrackingConfig {
   /** ENABLE_INTEGRATION_TRACKING: false writes no checkpoint rows, only structured log lines (spec 002). */
@@ -16,10 +19,20 @@ export interface ConsumerConfig {
   readonly heartbeatIntervalMs: number;
 }
 
+export interface ErrorsConfig {
+  readonly fileLog: FileLogOptions;
+  readonly spillPath: string;
+  readonly memoryLimit: number;
+  readonly broadcastPerSecond: number;
+  readonly thresholds: AlertThresholds;
+  readonly adminToken: string | undefined;
+}
+
 export interface HarnessConfig {
   readonly services: ServicesConfig;
   readonly tracking: TrackingConfig;
   readonly consumer: ConsumerConfig;
+  readonly errors: ErrorsConfig;
   readonly logLevel: LogLevel;
 }
 
@@ -44,6 +57,33 @@ function readServices(read: EnvReader, env: Env): ServicesConfig {
   });
 }
 
+function readErrors(read: EnvReader): ErrorsConfig {
+  const t = DEFAULT_THRESHOLDS;
+  return Object.freeze({
+    fileLog: Object.freeze({
+      enabled: read.boolean('LOG_FILE_ENABLED', false),
+      path: read.string('LOG_FILE_PATH', 'logs/tickstock_errors.log'),
+      maxSize: read.int('LOG_FILE_MAX_SIZE', 10_485_760, 1024, 2 ** 40),
+      backupCount: read.int('LOG_FILE_BACKUP_COUNT', 5, 1, 1000),
+    }),
+    spillPath: read.string('ERROR_SPILL_PATH', '.tickstock/error-spill.jsonl'),
+    memoryLimit: read.int('ERROR_MEMORY_LIMIT', DEFAULT_ERROR_STORE.memoryLimit, 1, 10_000_000),
+    broadcastPerSecond: read.int('ERROR_BROADCAST_PER_SECOND', 10, 1, 10_000),
+    thresholds: Object.freeze({
+      ...t,
+      errorsPerMinute: read.int('ALERT_ERRORS_PER_MINUTE', t.errorsPerMinute, 0, 1_000_000),
+      perCategory: read.int('ALERT_ERRORS_PER_CATEGORY', t.perCategory, 0, 1_000_000),
+      patternFailuresPerSymbol: read.int(
+        'ALERT_PATTERN_FAILURES_PER_SYMBOL',
+        t.patternFailuresPerSymbol,
+        0,
+        1_000_000,
+      ),
+    }),
+    adminToken: read.raw('HARNESS_ADMIN_TOKEN'),
+  });
+}
+
 /** Parses and validates the whole configuration once; every bad key is reported in one error. */
 export function loadConfig(env: Env = process.env): HarnessConfig {
   const read = new EnvReader(env);
@@ -63,6 +103,7 @@ export function loadConfig(env: Env = process.env): HarnessConfig {
       port: read.int('CONSUMER_PORT', 8787, 0, 65_535),
       heartbeatIntervalMs: read.int('HEARTBEAT_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
     }),
+    errors: readErrors(read),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'warn'),
   });
 }

@@ -13,6 +13,12 @@ import { createMessageRouter } from './message-router.ts';
 import { createPatternPipeline } from './pattern-pipeline.ts';
 import { createRedisSubscription, type BackoffOptions } from './redis-subscription.ts';
 import { startSubscriberHeartbeat } from './subscriber-heartbeat.ts';
+import type pg from 'pg';
+import type { AlertThresholds } from './errors/alert-rules.ts';
+import { authorized, errorApiRoutes } from './errors/error-api.ts';
+import type { FileLogOptions } from './errors/error-file-log.ts';
+import { createErrorMonitoring } from './errors/error-monitoring.ts';
+import type { ErrorStoreOptions, ErrorWriter } from './errors/error-store.ts';
 
 export interface ConsumerOptions {
   /** 127.0.0.1 unless you mean to expose it. */
@@ -22,6 +28,8 @@ export interface ConsumerOptions {
   readonly heartbeatIntervalMs: number;
   readonly backoff: BackoffOptions;
   readonly channels: readonly ChannelName[];
+  /** How long close() waits for unwritten checkpoints. */
+  readonly closeTimeoutMs: number;
 }
 
 export const DEFAULT_CONSUMER: ConsumerOptions = {
@@ -30,18 +38,38 @@ export const DEFAULT_CONSUMER: ConsumerOptions = {
   heartbeatIntervalMs: 60_000,
   backoff: { initialMs: 100, maxMs: 5000 },
   channels: ALL_CHANNELS,
+  closeTimeoutMs: 5000,
 };
+
+/** Spec 004's side of the consumer. Without it errors are validated and counted only. */
+export interface ErrorMonitoringDeps {
+  /** Writes error/critical rows (error_logs); undefined: nothing stored. */
+  readonly writer: ErrorWriter | undefined;
+  readonly store: ErrorStoreOptions;
+  readonly fileLog: FileLogOptions;
+  /** Serves the REST API; undefined: no API. */
+  readonly db: pg.Pool | undefined;
+  readonly broadcastPerSecond: number;
+  readonly thresholds: AlertThresholds;
+  /** HARNESS_ADMIN_TOKEN: required by the REST API and the /monitoring namespace when set. */
+  readonly adminToken: string | undefined;
+}
 
 export interface ConsumerDeps {
   readonly redisUrl: string;
   readonly sink: CheckpointSink;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly errors?: ErrorMonitoringDeps;
   /** Extra HTTP routes (REST APIs, pages), tried before the built-in ones. */
   readonly routes?: readonly Route[];
 }
 
-const PAGE = readFileSync(new URL('./web/index.html', import.meta.url), 'utf8');
+const page = (name: string) => readFileSync(new URL(`./web/${name}`, import.meta.url), 'utf8');
+const PAGES: Readonly<Record<string, string>> = {
+  '/': page('index.html'),
+  '/dashboard': page('dashboard.html'),
+};
 
 /** The reference consumer (TickStockAppV2's side of specs 000, 001 and 004). */
 export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DEFAULT_CONSUMER) {
@@ -52,12 +80,28 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
 
   const builtIn: Route[] = [
     (req, url) => (req.method === 'GET' && url.pathname === '/health' ? json(health()) : undefined),
-    (req, url) =>
-      req.method === 'GET' && url.pathname === '/'
-        ? Promise.resolve({ status: 200, type: 'text/html; charset=utf-8', body: PAGE })
-        : undefined,
+    (req, url) => {
+      const body = req.method === 'GET' ? PAGES[url.pathname] : undefined;
+      return body === undefined
+        ? undefined
+        : Promise.resolve({ status: 200, type: 'text/html; charset=utf-8', body });
+    },
   ];
-  const server = createConsumerServer([...(deps.routes ?? []), ...builtIn]);
+  const errorOptions = deps.errors;
+  const apiRoutes =
+    errorOptions?.db === undefined ? [] : errorApiRoutes(errorOptions.db, errorOptions.adminToken);
+  const server = createConsumerServer([...(deps.routes ?? []), ...apiRoutes, ...builtIn]);
+  server.monitoring.use((socket, next) => {
+    const presented =
+      (socket.handshake.auth as { token?: string }).token ??
+      /^Bearer (.+)$/.exec(socket.handshake.headers.authorization ?? '')?.[1];
+    next(
+      authorized(errorOptions?.adminToken, presented)
+        ? undefined
+        : new Error('unauthorized: /monitoring needs the admin token'),
+    );
+  });
+  const monitoring = createErrorMonitoring(errorOptions, server, clock, logger);
   const pattern = createPatternPipeline({
     sink,
     stats,
@@ -78,9 +122,10 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
         const name = kind === 'health_status' ? SOCKET_EVENTS.systemHealth : kind;
         (server.main.emit as (event: string, payload: unknown) => boolean)(name, message);
       },
-      error: (verdict) => {
+      error: (verdict, receivedAt) => {
         if (verdict.ok) stats.eventsProcessed += 1;
         else stats.eventsRejected += 1;
+        monitoring.pipeline.handle(verdict, receivedAt);
       },
     },
     stats,
@@ -145,6 +190,7 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
       counters: stats.counters(),
       tracking: sink.stats(),
       hops: stats.hopSummaries(),
+      errors: { ...monitoring.counters, storage: monitoring.store?.stats() ?? null },
     };
   }
 
@@ -173,9 +219,10 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
       closing ??= (async () => {
         heartbeat.stop();
         await subscription.close();
+        await monitoring.close();
         await server.close();
         await sink
-          .drain(5000)
+          .drain(options.closeTimeoutMs)
           .catch((error: Error) => logger.error({ err: error.message }, 'checkpoints not drained'));
       })();
       return closing;

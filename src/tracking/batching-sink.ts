@@ -136,13 +136,13 @@ export class BatchingSink implements CheckpointSink {
   }
 
   private async writeOneByOne(batch: readonly CheckpointRecord[]): Promise<void> {
-    for (const row of batch) {
+    for (const [i, row] of batch.entries()) {
       try {
         await this.write([row]);
         this.written += 1;
       } catch (error) {
         if (isTransientDbError(error)) {
-          this.buffer.unshift(row);
+          this.buffer.unshift(...batch.slice(i));
           return;
         }
         this.refused += 1;

@@ -12,7 +12,14 @@ import {
   type BatchingSinkOptions,
 } from '../../src/tracking/batching-sink.ts';
 import type { CheckpointSink } from '../../src/tracking/checkpoint-record.ts';
-import type { MainServerEvents } from '../../src/contract/socket-events.ts';
+import type { MainServerEvents, MonitoringServerEvents } from '../../src/contract/socket-events.ts';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ErrorMonitoringDeps } from '../../src/consumer/consumer.ts';
+import { DEFAULT_THRESHOLDS } from '../../src/consumer/errors/alert-rules.ts';
+import { DEFAULT_ERROR_STORE } from '../../src/consumer/errors/error-store.ts';
+import { insertErrors } from '../../src/db/error-logs.ts';
 import { captureLogs } from './log-capture.ts';
 import { nextEvent } from './socket-wait.ts';
 import { publishOnce } from '../../src/sim/publish-once.ts';
@@ -21,6 +28,8 @@ import type { Random } from '../../src/shared/seeded-random.ts';
 
 export interface RigOptions {
   readonly consumer?: Partial<ConsumerOptions>;
+  /** Error monitoring settings over the rig's defaults (stored in the file's database, no file log). */
+  readonly errors?: Partial<ErrorMonitoringDeps>;
   readonly batching?: Partial<BatchingSinkOptions>;
   /** Replace the database sink (tracking off, say). */
   readonly sink?: (logger: Logger) => CheckpointSink;
@@ -48,13 +57,30 @@ export async function startFlowRig(
       ...DEFAULT_BATCHING,
       ...options.batching,
     });
+  const errorsPool = createPool(
+    urls.databaseUrl,
+    { max: 2, asyncCommit: false, applicationName: 'test-errors' },
+    logger,
+  );
+  const spillPath = join(await mkdtemp(join(tmpdir(), 'tickstock-spill-')), 'errors.jsonl');
+  const errors: ErrorMonitoringDeps = {
+    writer: (rows) => insertErrors(errorsPool, rows),
+    store: { ...DEFAULT_ERROR_STORE, spillPath, retryMinMs: 50, retryMaxMs: 200 },
+    fileLog: { enabled: false, path: '', maxSize: 0, backupCount: 0 },
+    db: errorsPool,
+    broadcastPerSecond: 10,
+    thresholds: DEFAULT_THRESHOLDS,
+    adminToken: undefined,
+    ...options.errors,
+  };
   const consumer = createConsumer(
-    { redisUrl: urls.redisUrl, sink, clock: systemClock, logger },
-    { ...DEFAULT_CONSUMER, port: 0, ...options.consumer },
+    { redisUrl: urls.redisUrl, sink, clock: systemClock, logger, errors },
+    { ...DEFAULT_CONSUMER, port: 0, closeTimeoutMs: 1000, ...options.consumer },
   );
   await consumer.start();
   const redis = new Redis(urls.redisUrl);
   const clients: Socket<MainServerEvents>[] = [];
+  const monitors: Socket<MonitoringServerEvents>[] = [];
   return {
     consumer,
     sink,
@@ -84,12 +110,28 @@ export async function startFlowRig(
         throw new Error(`the browser got flow ${received.data.flow_id}, expected ${event.data.flow_id}`);
       return event;
     },
+    /** A connected Socket.IO client on `/monitoring` (with `token` when the rig requires one). */
+    async monitor(token?: string): Promise<Socket<MonitoringServerEvents>> {
+      const socket: Socket<MonitoringServerEvents> = connectSocket(`${consumer.url()}/monitoring`, {
+        transports: ['websocket'],
+        reconnection: false,
+        auth: token === undefined ? {} : { token },
+      });
+      monitors.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    },
+    errors,
     async close(): Promise<void> {
       clients.forEach((c) => c.disconnect());
+      monitors.forEach((c) => c.disconnect());
       await consumer.close();
       await sink.close();
       redis.disconnect();
-      await Promise.all([pool.end(), sinkPool.end()]);
+      await Promise.all([pool.end(), sinkPool.end(), errorsPool.end()]);
     },
   };
 }

@@ -1,0 +1,55 @@
+import { SOCKET_EVENTS } from '../../contract/socket-events.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { ErrorMonitoringDeps } from '../consumer.ts';
+import type { ConsumerServer } from '../http-server.ts';
+import { createAlertRules, DEFAULT_THRESHOLDS } from './alert-rules.ts';
+import { createBroadcastThrottle } from './broadcast-throttle.ts';
+import { ErrorFileLog } from './error-file-log.ts';
+import { ErrorCounters, createErrorPipeline } from './error-pipeline.ts';
+import { ErrorStore } from './error-store.ts';
+
+/** Assembles spec 004 on a consumer's server: file log, store, throttled broadcasts, alerts. */
+export function createErrorMonitoring(
+  options: ErrorMonitoringDeps | undefined,
+  server: ConsumerServer,
+  clock: Clock,
+  logger: Logger,
+) {
+  const counters = new ErrorCounters();
+  const fileLog = new ErrorFileLog(
+    options?.fileLog ?? { enabled: false, path: '', maxSize: 0, backupCount: 0 },
+  );
+  const alerts = createAlertRules(options?.thresholds ?? DEFAULT_THRESHOLDS, () => clock.now());
+  const throttle = createBroadcastThrottle(
+    { now: () => clock.now(), emit: (e) => server.monitoring.emit(SOCKET_EVENTS.tickstockError, e) },
+    options?.broadcastPerSecond ?? 10,
+  );
+  let store: ErrorStore | undefined;
+  const pipeline = createErrorPipeline({
+    get store() {
+      return store;
+    },
+    fileLog,
+    alerts,
+    broadcast: (e) => throttle.offer(e),
+    critical: (e) => server.main.emit(SOCKET_EVENTS.criticalError, e),
+    alert: (a) => server.monitoring.emit(SOCKET_EVENTS.alert, a),
+    counters,
+    logger,
+  });
+  if (options?.writer !== undefined)
+    store = new ErrorStore(options.writer, logger, options.store, (error) => pipeline.databaseFailure(error));
+  return {
+    pipeline,
+    counters,
+    get store() {
+      return store;
+    },
+    async close(): Promise<void> {
+      throttle.close();
+      await store?.close();
+      await fileLog.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { Alert, ClientError } from '../../contract/schemas/client-payloads.ts';
+import { SEVERITIES, type Severity } from '../../contract/schemas/error-message.ts';
+import type { Verdict } from '../../contract/validate.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { createAlertRules } from './alert-rules.ts';
+import { toClientError } from './client-error.ts';
+import type { ErrorFileLog } from './error-file-log.ts';
+import type { ErrorStore } from './error-store.ts';
+
+export interface ErrorRouting {
+  readonly stored: boolean;
+  readonly logged: boolean;
+  readonly monitoring: boolean;
+  readonly main: boolean;
+}
+
+/** Spec 004 §2 as a table: what happens to each severity. */
+export const ROUTES: Readonly<Record<Severity, ErrorRouting>> = {
+  debug: { logged: false, stored: false, monitoring: false, main: false },
+  info: { logged: true, stored: false, monitoring: false, main: false },
+  warning: { logged: true, stored: false, monitoring: true, main: false },
+  error: { logged: true, stored: true, monitoring: true, main: false },
+  critical: { logged: true, stored: true, monitoring: true, main: true },
+};
+
+export class ErrorCounters {
+  readonly bySeverity: Record<Severity, number> = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<
+    Severity,
+    number
+  >;
+  rejected = 0;
+  alerts = 0;
+}
+
+export interface ErrorPipelineDeps {
+  readonly store: ErrorStore | undefined;
+  readonly fileLog: ErrorFileLog;
+  readonly alerts: ReturnType<typeof createAlertRules>;
+  /** To /monitoring through the throttle. */
+  readonly broadcast: (error: ClientError) => void;
+  /** critical_error on `/`, never throttled. */
+  readonly critical: (error: ClientError) => void;
+  readonly alert: (alert: Alert) => void;
+  readonly counters: ErrorCounters;
+  readonly logger: Logger;
+}
+
+/** The consumer's handling of `tickstock:errors`: validate, log to file, store, broadcast, alert. */
+export function createErrorPipeline(deps: ErrorPipelineDeps) {
+  const raise = (alert: Alert | undefined): void => {
+    if (alert === undefined) return;
+    deps.counters.alerts += 1;
+    deps.logger.warn({ alert }, `ALERT ${alert.rule}: ${alert.message}`);
+    deps.alert(alert);
+  };
+  return {
+    handle(verdict: Verdict, receivedAt: number): void {
+      if (!verdict.ok || verdict.kind !== 'error') {
+        deps.counters.rejected += 1;
+        deps.logger.warn({ violations: verdict.ok ? [] : verdict.violations }, 'error message rejected');
+        return;
+      }
+      const error = verdict.message;
+      const route = ROUTES[error.severity];
+      deps.counters.bySeverity[error.severity] += 1;
+      if (route.logged) deps.fileLog.write(error, new Date(receivedAt));
+      if (route.stored) deps.store?.add({ message: error, receivedAt });
+      if (route.monitoring || route.main) {
+        const client = toClientError(error);
+        if (route.monitoring) deps.broadcast(client);
+        if (route.main) deps.critical(client);
+      }
+      for (const alert of deps.alerts.evaluate(error)) raise(alert);
+    },
+    databaseFailure(error: Error): void {
+      raise(deps.alerts.databaseFailure(error.message));
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import type pg from 'pg';
+import type { ErrorMessage } from '../contract/schemas/error-message.ts';
+
+/** An error message as stored: the wire message plus when it arrived (its timestamp when the producer gave none usable). */
+export interface ErrorRow {
+  readonly message: ErrorMessage;
+  readonly receivedAt: number;
+}
+
+/** ISO string or Unix seconds on the wire; a zone-less ISO time is UTC (Python's utcnow().isoformat()). */
+export function errorTime(timestamp: string | number): Date {
+  if (typeof timestamp === 'number') return new Date(timestamp * 1000);
+  const zoned = /([zZ]|[+-]\d{2}:?\d{2})$/.test(timestamp) ? timestamp : `${timestamp}Z`;
+  return new Date(zoned.replace(' ', 'T'));
+}
+
+const cut = (v: string | null | undefined, max: number): string | null =>
+  v === undefined || v === null ? null : v.slice(0, max);
+const noNul = (v: string | null): string | null => (v === null ? null : v.replaceAll('\u0000', '\ufffd'));
+
+/**
+ * Stores a batch in one statement; a repeated error_id (a duplicate delivery) is ignored, so each
+ * error is one row however often it arrives. Returns how many rows were new.
+ */
+export async function insertErrors(db: pg.Pool, rows: readonly ErrorRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const m = rows.map((r) => r.message);
+  const result = await db.query(
+    `INSERT INTO error_logs (error_id, error_type, error_message, error_traceback, severity, category,
+                             component, operation, symbol, context, timestamp)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                          $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[])
+     ON CONFLICT (error_id) DO NOTHING`,
+    [
+      m.map((e) => noNul(e.error_id)),
+      m.map((e) => noNul(e.error_type)),
+      m.map((e) => noNul(e.error_message)),
+      m.map((e) => noNul(e.error_traceback ?? null)),
+      m.map((e) => e.severity),
+      m.map((e) => e.category),
+      m.map((e) => noNul(cut(e.context?.component, 100))),
+      m.map((e) => noNul(cut(e.context?.operation, 100))),
+      m.map((e) => noNul(cut(e.context?.symbol, 10))),
+      m.map((e) =>
+        e.context === undefined ? null : JSON.stringify(e.context).replace(/\\u0000/g, '\\ufffd'),
+      ),
+      rows.map((r) => {
+        const t = errorTime(r.message.timestamp);
+        return Number.isNaN(t.getTime()) ? new Date(r.receivedAt) : t;
+      }),
+    ],
+  );
+  return result.rowCount ?? 0;
+}
+
+export interface RecentError {
+  readonly id: string;
+  readonly type: string | null;
+  readonly message: string | null;
+  readonly severity: string;
+  readonly category: string | null;
+  readonly symbol: string | null;
+  readonly component: string | null;
+  readonly timestamp: string;
+}
+
+/** Spec 004 Phase 4 `/api/errors/recent`: newest first, in the client format. */
+export async function recentErrors(db: pg.Pool, limit: number): Promise<RecentError[]> {
+  const { rows } = await db.query<RecentError>(
+    `SELECT error_id AS id, error_type AS type, error_message AS message, severity, category, symbol, component,
+            to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS timestamp
+       FROM error_logs ORDER BY timestamp DESC LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+export interface ErrorStatistics {
+  readonly timeRange: string;
+  readonly bySeverity: Record<string, number>;
+  readonly byCategory: Record<string, number>;
+  readonly total: number;
+}
+
+/** Spec 004 Phase 4 `/api/errors/statistics`. */
+export async function errorStatistics(db: pg.Pool, hours: number): Promise<ErrorStatistics> {
+  const { rows } = await db.query<{ kind: string; key: string | null; count: string }>(
+    `WITH recent AS (SELECT severity, category FROM error_logs WHERE timestamp >= now() - make_interval(hours => $1))
+     SELECT 'severity' AS kind, severity AS key, count(*) AS count FROM recent GROUP BY severity
+     UNION ALL
+     SELECT 'category', category, count(*) FROM recent GROUP BY category`,
+    [hours],
+  );
+  const pick = (kind: string) =>
+    Object.fromEntries(rows.filter((r) => r.kind === kind).map((r) => [r.key ?? 'unknown', Number(r.count)]));
+  const bySeverity = pick('severity');
+  return {
+    timeRange: `last_${hours}_hours`,
+    bySeverity,
+    byCategory: pick('category'),
+    total: Object.values(bySeverity).reduce((a, b) => a + b, 0),
+  };
+}
+
+export interface ErrorHealth {
+  readonly status: 'critical' | 'degraded' | 'operational';
+  readonly health: 'red' | 'yellow' | 'green';
+  readonly criticalErrors: number;
+  readonly errors: number;
+  readonly checkTime: string;
+}
+
+/** Spec 004 Phase 4 `/api/errors/health`: the last 5 minutes; any critical is red, more than 10 errors yellow. */
+export async function errorHealth(db: pg.Pool): Promise<ErrorHealth> {
+  const { rows } = await db.query<{ critical: string; errors: string }>(
+    `SELECT count(*) FILTER (WHERE severity = 'critical') AS critical, count(*) FILTER (WHERE severity = 'error') AS errors
+       FROM error_logs WHERE timestamp >= now() - interval '5 minutes'`,
+  );
+  const criticalErrors = Number(rows[0]?.critical ?? 0);
+  const errors = Number(rows[0]?.errors ?? 0);
+  const [status, health] =
+    criticalErrors > 0
+      ? (['critical', 'red'] as const)
+      : errors > 10
+        ? (['degraded', 'yellow'] as const)
+        : (['operational', 'green'] as const);
+  return { status, health, criticalErrors, errors, checkTime: new Date().toISOString() };
+}

@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import { CHANNELS } from '../contract/channels.ts';
+import { SEVERITIES, type ErrorMessage, type Severity } from '../contract/schemas/error-message.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { seededRandom } from '../shared/seeded-random.ts';
+import { createErrorGenerator, type ErrorMix } from './error-generator.ts';
+import { DEFAULT_SCENARIO, schedule } from './scenarios.ts';
+import { createZeroSubscriberWatch } from './zero-subscriber-watch.ts';
+
+export interface ErrorSimOptions {
+  readonly seed: number;
+  /** `sequence`: spec 004's test sequence; `mix`: errors at `rate` drawn from `mix`. */
+  readonly mode: 'sequence' | 'mix';
+  readonly rate: number;
+  readonly count: number | undefined;
+  readonly durationMs: number | undefined;
+  readonly mix: ErrorMix;
+  /** Pause between messages of the sequence (the spec's script sleeps 1 s). */
+  readonly sequenceIntervalMs: number;
+}
+
+export interface ErrorSimStats {
+  readonly sent: number;
+  readonly bySeverity: Readonly<Record<Severity, number>>;
+  readonly zeroSubscriberPublishes: number;
+}
+
+/** Publishes error messages on tickstock:errors; stops at the count, the duration or `signal`. */
+export async function runErrorSimulation(
+  deps: { redis: Redis; clock: Clock; logger: Logger; signal?: AbortSignal },
+  options: ErrorSimOptions,
+  onSent: (message: ErrorMessage) => void = () => undefined,
+): Promise<ErrorSimStats> {
+  const generator = createErrorGenerator(seededRandom(options.seed));
+  const watch = createZeroSubscriberWatch(deps.logger, () => deps.clock.now());
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  let sent = 0;
+  const publish = async (message: ErrorMessage): Promise<void> => {
+    watch.observe(CHANNELS.errors, await deps.redis.publish(CHANNELS.errors, JSON.stringify(message)));
+    sent += 1;
+    bySeverity[message.severity] += 1;
+    onSent(message);
+  };
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  const start = deps.clock.now();
+  if (options.mode === 'sequence') {
+    for (const message of generator.testSequence(start)) {
+      if (deps.signal?.aborted) break;
+      await publish(message);
+      await wait(options.sequenceIntervalMs);
+    }
+  } else {
+    const end = options.durationMs === undefined ? Infinity : start + options.durationMs;
+    for (const offset of schedule({ ...DEFAULT_SCENARIO, rate: options.rate })) {
+      if (
+        deps.signal?.aborted ||
+        start + offset >= end ||
+        (options.count !== undefined && sent >= options.count)
+      )
+        break;
+      await wait(start + offset - deps.clock.now());
+      await publish(generator.next(deps.clock.now(), options.mix));
+    }
+  }
+  return { sent, bySeverity, zeroSubscriberPublishes: watch.count() };
+}
