@@ -49,6 +49,7 @@ export async function runConsumer(
         broadcastPerSecond: e.broadcastPerSecond,
         thresholds: e.thresholds,
         adminToken: e.adminToken,
+        apiCacheMs: e.apiCacheMs,
       },
     },
     {

@@ -26,6 +26,7 @@ export interface ErrorsConfig {
   readonly broadcastPerSecond: number;
   readonly thresholds: AlertThresholds;
   readonly adminToken: string | undefined;
+  readonly apiCacheMs: number;
 }
 
 export interface HarnessConfig {
@@ -81,6 +82,7 @@ function readErrors(read: EnvReader): ErrorsConfig {
       ),
     }),
     adminToken: read.raw('HARNESS_ADMIN_TOKEN'),
+    apiCacheMs: read.int('ERROR_API_CACHE_MS', 250, 0, 60_000),
   });
 }
 

@@ -18,6 +18,7 @@ import type { AlertThresholds } from './errors/alert-rules.ts';
 import { authorized, errorApiRoutes } from './errors/error-api.ts';
 import type { FileLogOptions } from './errors/error-file-log.ts';
 import { createErrorMonitoring } from './errors/error-monitoring.ts';
+import { ResponseCache } from './errors/response-cache.ts';
 import type { ErrorStoreOptions, ErrorWriter } from './errors/error-store.ts';
 
 export interface ConsumerOptions {
@@ -53,6 +54,8 @@ export interface ErrorMonitoringDeps {
   readonly thresholds: AlertThresholds;
   /** HARNESS_ADMIN_TOKEN: required by the REST API and the /monitoring namespace when set. */
   readonly adminToken: string | undefined;
+  /** How long an API response may be reused (cleared when this consumer stores errors); 0: never. */
+  readonly apiCacheMs?: number;
 }
 
 export interface ConsumerDeps {
@@ -88,8 +91,9 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
     },
   ];
   const errorOptions = deps.errors;
+  const apiCache = new ResponseCache(errorOptions?.apiCacheMs ?? 0, () => clock.now());
   const apiRoutes =
-    errorOptions?.db === undefined ? [] : errorApiRoutes(errorOptions.db, errorOptions.adminToken);
+    errorOptions?.db === undefined ? [] : errorApiRoutes(errorOptions.db, errorOptions.adminToken, apiCache);
   const server = createConsumerServer([...(deps.routes ?? []), ...apiRoutes, ...builtIn]);
   server.monitoring.use((socket, next) => {
     const presented =
@@ -101,7 +105,11 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
         : new Error('unauthorized: /monitoring needs the admin token'),
     );
   });
-  const monitoring = createErrorMonitoring(errorOptions, server, clock, logger);
+  const monitoring = createErrorMonitoring(errorOptions, server, {
+    clock,
+    logger,
+    onStored: () => apiCache.clear(),
+  });
   const pattern = createPatternPipeline({
     sink,
     stats,

@@ -13,10 +13,15 @@ import {
   type MonitoringServerEvents,
 } from '../contract/socket-events.ts';
 
-export type Route = (
-  req: IncomingMessage,
-  url: URL,
-) => Promise<{ status: number; type: string; body: string }> | undefined;
+export type Route = (req: IncomingMessage, url: URL) => Promise<RouteResponse> | undefined;
+
+export interface RouteResponse {
+  readonly status: number;
+  readonly type: string;
+  readonly body: string | Buffer;
+  /** The body is gzip-compressed (only when the request accepted it). */
+  readonly gzip?: boolean;
+}
 
 export interface ConsumerServer {
   readonly http: HttpServer;
@@ -26,8 +31,10 @@ export interface ConsumerServer {
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, gzip = false): void {
   res.writeHead(status, {
+    'content-length': Buffer.byteLength(body),
+    ...(gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
     'content-type': type,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
@@ -43,7 +50,7 @@ export function createConsumerServer(routes: readonly Route[]): ConsumerServer {
     if (handled === undefined)
       return send(res, 404, 'application/json', JSON.stringify({ error: `no route for ${url.pathname}` }));
     handled.then(
-      (r) => send(res, r.status, r.type, r.body),
+      (r) => send(res, r.status, r.type, r.body, r.gzip),
       (error: unknown) =>
         send(res, 500, 'application/json', JSON.stringify({ error: (error as Error).message })),
     );

@@ -69,7 +69,7 @@ export async function recentErrors(db: pg.Pool, limit: number): Promise<RecentEr
   const { rows } = await db.query<RecentError>(
     `SELECT error_id AS id, error_type AS type, error_message AS message, severity, category, symbol, component,
             to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS timestamp
-       FROM error_logs ORDER BY timestamp DESC LIMIT $1`,
+       FROM error_logs ORDER BY error_logs.timestamp DESC LIMIT $1`, // the column (indexed), not the text alias
     [limit],
   );
   return rows;
@@ -84,11 +84,18 @@ export interface ErrorStatistics {
 
 /** Spec 004 Phase 4 `/api/errors/statistics`. */
 export async function errorStatistics(db: pg.Pool, hours: number): Promise<ErrorStatistics> {
+  // Whole hours from the counters the triggers keep; the partial first hour from the rows themselves.
   const { rows } = await db.query<{ kind: string; key: string | null; count: string }>(
-    `WITH recent AS (SELECT severity, category FROM error_logs WHERE timestamp >= now() - make_interval(hours => $1))
-     SELECT 'severity' AS kind, severity AS key, count(*) AS count FROM recent GROUP BY severity
+    `WITH bounds AS (
+       SELECT now() - make_interval(hours => $1) AS since,
+              date_trunc('hour', now() - make_interval(hours => $1)) + interval '1 hour' AS whole_from),
+     recent AS (
+       SELECT severity, category, count AS n FROM error_counts_hourly, bounds WHERE hour >= whole_from
+       UNION ALL
+       SELECT severity, category, 1 FROM error_logs, bounds WHERE timestamp >= since AND timestamp < whole_from)
+     SELECT 'severity' AS kind, severity AS key, sum(n) AS count FROM recent GROUP BY severity HAVING sum(n) > 0
      UNION ALL
-     SELECT 'category', category, count(*) FROM recent GROUP BY category`,
+     SELECT 'category', category, sum(n) FROM recent GROUP BY category HAVING sum(n) > 0`,
     [hours],
   );
   const pick = (kind: string) =>

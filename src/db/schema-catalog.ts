@@ -39,6 +39,7 @@ export const SCHEMA_CATALOG = {
       timestamp: TSTZ,
       created_at: TSTZ,
     },
+    error_counts_hourly: { hour: TSTZ, severity: VARCHAR, category: VARCHAR, count: 'bigint' },
     events: {
       id: 'integer',
       channel: VARCHAR,

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type pg from 'pg';
 import { errorHealth, errorStatistics, recentErrors } from '../../db/error-logs.ts';
 import { json, type Route } from '../http-server.ts';
+import type { ResponseCache } from './response-cache.ts';
 
 export const RECENT_LIMIT = { default: 100, max: 1000 } as const;
 export const STATISTICS_HOURS = { default: 24, max: 24 * 365 } as const;
@@ -25,17 +26,27 @@ export function authorized(token: string | undefined, presented: string | undefi
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const acceptsGzip = (req: IncomingMessage): boolean =>
+  /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+
 export const bearer = (req: IncomingMessage): string | undefined =>
   /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
 
 /** Spec 004 Phase 4: /api/errors/recent, /statistics, /health, in its exact shapes. */
-export function errorApiRoutes(db: pg.Pool, adminToken: string | undefined): Route[] {
-  const endpoints: Record<string, (url: URL) => Promise<unknown>> = {
-    '/api/errors/recent': (url) =>
-      recentErrors(db, intParam(url, 'limit', RECENT_LIMIT.default, RECENT_LIMIT.max)),
-    '/api/errors/statistics': (url) =>
-      errorStatistics(db, intParam(url, 'hours', STATISTICS_HOURS.default, STATISTICS_HOURS.max)),
-    '/api/errors/health': () => errorHealth(db),
+export function errorApiRoutes(db: pg.Pool, adminToken: string | undefined, cache: ResponseCache): Route[] {
+  const asJson = (query: () => Promise<unknown>) => () =>
+    query().then((body) => Buffer.from(JSON.stringify(body)));
+  // Each endpoint checks its parameters now and returns the (possibly cached) query to run.
+  const endpoints: Record<string, (url: URL) => () => Promise<Buffer>> = {
+    '/api/errors/recent': (url) => {
+      const limit = intParam(url, 'limit', RECENT_LIMIT.default, RECENT_LIMIT.max);
+      return asJson(() => recentErrors(db, limit));
+    },
+    '/api/errors/statistics': (url) => {
+      const hours = intParam(url, 'hours', STATISTICS_HOURS.default, STATISTICS_HOURS.max);
+      return asJson(() => errorStatistics(db, hours));
+    },
+    '/api/errors/health': () => asJson(() => errorHealth(db)),
   };
   return [
     (req, url) => {
@@ -48,11 +59,14 @@ export function errorApiRoutes(db: pg.Pool, adminToken: string | undefined): Rou
           401,
         );
       try {
-        return endpoint(url).then((body) => ({
-          status: 200,
-          type: 'application/json',
-          body: JSON.stringify(body),
-        }));
+        const load = endpoint(url); // validates the parameters first (throws BadParameter)
+        return cache
+          .get(`${url.pathname}?${url.searchParams.toString()}`, load)
+          .then((cached) =>
+            acceptsGzip(req)
+              ? { status: 200, type: 'application/json', body: cached.gzip, gzip: true }
+              : { status: 200, type: 'application/json', body: cached.raw },
+          );
       } catch (error) {
         if (error instanceof BadParameter) return json({ error: error.message }, 400);
         throw error;

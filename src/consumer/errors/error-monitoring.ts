@@ -13,9 +13,9 @@ import { ErrorStore } from './error-store.ts';
 export function createErrorMonitoring(
   options: ErrorMonitoringDeps | undefined,
   server: ConsumerServer,
-  clock: Clock,
-  logger: Logger,
+  deps: { clock: Clock; logger: Logger; onStored: () => void },
 ) {
+  const { clock, logger } = deps;
   const counters = new ErrorCounters();
   const fileLog = new ErrorFileLog(
     options?.fileLog ?? { enabled: false, path: '', maxSize: 0, backupCount: 0 },
@@ -39,7 +39,13 @@ export function createErrorMonitoring(
     logger,
   });
   if (options?.writer !== undefined)
-    store = new ErrorStore(options.writer, logger, options.store, (error) => pipeline.databaseFailure(error));
+    store = new ErrorStore(
+      options.writer,
+      logger,
+      options.store,
+      (error) => pipeline.databaseFailure(error),
+      deps.onStored,
+    );
   return {
     pipeline,
     counters,

@@ -54,6 +54,7 @@ export class ErrorStore {
     private readonly logger: Logger,
     private readonly options: ErrorStoreOptions,
     private readonly onDatabaseError: (error: Error) => void = () => undefined,
+    private readonly onStored: () => void = () => undefined,
   ) {
     this.spill = new SpillFile<ErrorRow>(options.spillPath);
     if (this.spill.pending > 0) {
@@ -146,6 +147,7 @@ export class ErrorStore {
       this.stored += inserted;
       this.duplicates += batch.length - inserted;
       this.retryMs = 0;
+      if (inserted > 0) this.onStored();
     } catch (error) {
       if (!isTransientDbError(error)) {
         this.memory.splice(0, batch.length);

@@ -38,6 +38,7 @@ describe('migrations', () => {
       '1700000000001_integration-tracking',
       '1700000000002_error-logs',
       '1700000000003_event-bus',
+      '1700000000004_error-counts',
     ]);
     client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -54,7 +55,7 @@ describe('migrations', () => {
   test('the idempotent SQL also applies over objects that already exist (a staging database)', async () => {
     await client.query('DELETE FROM harness_migrations');
     const again = await migrate(url);
-    expect(again.applied).toHaveLength(3);
+    expect(again.applied).toHaveLength(4);
     expect(await schemaDifferences(client)).toEqual([]);
   });
 
@@ -64,7 +65,12 @@ describe('migrations', () => {
   });
 
   test('the catalog names every object the issue lists', () => {
-    expect(Object.keys(SCHEMA_CATALOG.tables)).toEqual(['integration_events', 'error_logs', 'events']);
+    expect(Object.keys(SCHEMA_CATALOG.tables)).toEqual([
+      'integration_events',
+      'error_logs',
+      'error_counts_hourly',
+      'events',
+    ]);
     expect(Object.keys(SCHEMA_CATALOG.views)).toEqual(['pattern_flow_analysis']);
     expect(SCHEMA_CATALOG.functions.log_integration_event.split(', ')).toHaveLength(10);
   });

@@ -2,7 +2,14 @@
 import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { createConsumer, DEFAULT_CONSUMER } from '../../../src/consumer/consumer.ts';
+import {
+  createConsumer,
+  DEFAULT_CONSUMER,
+  type ErrorMonitoringDeps,
+} from '../../../src/consumer/consumer.ts';
+import { DEFAULT_THRESHOLDS } from '../../../src/consumer/errors/alert-rules.ts';
+import { DEFAULT_ERROR_STORE } from '../../../src/consumer/errors/error-store.ts';
+import { insertErrors } from '../../../src/db/error-logs.ts';
 import { insertIntegrationEvents } from '../../../src/db/integration-events.ts';
 import { createPool } from '../../../src/db/pools.ts';
 import { systemClock } from '../../../src/shared/clock.ts';
@@ -16,6 +23,8 @@ export interface ConsumerProcessConfig {
   readonly databaseUrl: string;
   readonly tracking: 'integration_events' | 'log-only';
   readonly logFile: string;
+  /** The error API's response cache (ms); 0 measures every request against the database. */
+  readonly apiCacheMs?: number;
 }
 
 export interface ConsumerProcessResult {
@@ -36,8 +45,23 @@ const sink: CheckpointSink =
   config.tracking === 'log-only'
     ? new LogSink(logger)
     : new BatchingSink((rows) => insertIntegrationEvents(pool, rows), logger, DEFAULT_BATCHING);
+const errorsPool = createPool(
+  config.databaseUrl,
+  { max: 10, asyncCommit: false, applicationName: 'load-consumer-errors' },
+  logger,
+);
+const errors: ErrorMonitoringDeps = {
+  writer: (rows) => insertErrors(errorsPool, rows),
+  store: { ...DEFAULT_ERROR_STORE, spillPath: `${config.logFile}.spill` },
+  fileLog: { enabled: false, path: '', maxSize: 0, backupCount: 0 },
+  db: errorsPool,
+  broadcastPerSecond: 10,
+  thresholds: DEFAULT_THRESHOLDS,
+  adminToken: undefined,
+  apiCacheMs: config.apiCacheMs ?? 250,
+};
 const consumer = createConsumer(
-  { redisUrl: config.redisUrl, sink, clock: systemClock, logger },
+  { redisUrl: config.redisUrl, sink, clock: systemClock, logger, errors },
   { ...DEFAULT_CONSUMER, port: 0 },
 );
 await consumer.start();
@@ -50,6 +74,7 @@ onStop(async () => {
   await consumer.close();
   await sink.close();
   await pool.end();
+  await errorsPool.end();
   const result: ConsumerProcessResult = {
     health: consumer.health(),
     cpuMs: (used.user + used.system) / 1000,
