@@ -50,8 +50,7 @@ export async function measureDisplayLatency(
       published.set(m.error_id, systemClock.now());
       await publishError(redis, m);
     }
-    const rendered = async () =>
-      (await page.evaluate('window.__tickstock.renderedAt')) as Record<string, number>;
+    const rendered = () => page.evaluate<Record<string, number>>('window.__tickstock.renderedAt');
     const renderedCount = async () => Object.keys(await rendered()).filter((id) => published.has(id)).length;
     await pollUntil(async () => (await renderedCount()) === count, {
       timeoutMs: 10_000,
