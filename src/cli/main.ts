@@ -19,7 +19,9 @@ import { validateCommand } from './validate-command.ts';
 
 const program = new Command('tickstock')
   .description('Integration-test harness and simulator for the TickStock event pipeline')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // `sim` and its subcommands share option names: options belong to the command they follow.
+  .enablePositionalOptions();
 
 const urlOptions = (command: Command): Command =>
   command
@@ -42,7 +44,7 @@ program
   .option('--env-file <path>', 'where to write the URLs with passwords', '.tickstock/services.env')
   .action((options: { envFile: string }) => servicesCommand(loadConfig(), options));
 
-const sim = urlOptions(program.command('sim'))
+const sim = urlOptions(program.command('sim').enablePositionalOptions())
   .description(
     'the producer simulator: seeded pattern events on an open-loop schedule, recorded then published',
   )

@@ -1,6 +1,8 @@
+import { Redis } from 'ioredis';
 import pg from 'pg';
+import { CHANNELS, PRODUCER_HEARTBEAT_KEY } from '../../src/contract/channels.ts';
+import { validateMessage } from '../../src/contract/validate.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PRODUCER_HEARTBEAT_KEY } from '../../src/contract/channels.ts';
 import { flowCheckpoints, startFlowRig } from '../support/flow-rig.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -43,6 +45,69 @@ describe('tickstock sim', () => {
     expect(run.output()).toMatch(
       /CLI_BAD_OPTION.*--scenario tsunami is not known[\s\S]*steady, ramp, burst, soak/,
     );
+  });
+});
+
+describe('tickstock sim errors', () => {
+  test("--sequence publishes spec 004's test sequence: the five severities, then five categories, all valid", async () => {
+    const sub = new Redis(services.redisUrl);
+    const got: string[] = [];
+    sub.on('message', (_: string, payload: string) => got.push(payload));
+    await sub.subscribe(CHANNELS.errors);
+    try {
+      const run = runCli(['sim', 'errors', '--sequence', '--interval', '0', '--seed', '3'], env());
+      expect(await withDeadline(run.exited, 20_000, 'sim errors to exit')).toBe(0);
+      expect(run.output()).toMatch(/sent 10 errors: debug 1, info 1, warning 1, error 6, critical 1/);
+      await sub.ping();
+      const messages = got.map((p) => validateMessage(p, { channel: CHANNELS.errors }));
+      expect(messages.every((v) => v.ok)).toBe(true);
+      const parsed = got.map((p) => JSON.parse(p) as { severity: string; category: string });
+      expect(parsed.map((m) => m.severity)).toEqual([
+        'debug',
+        'info',
+        'warning',
+        'error',
+        'critical',
+        'error',
+        'error',
+        'error',
+        'error',
+        'error',
+      ]);
+      expect(parsed.slice(5).map((m) => m.category)).toEqual([
+        'pattern',
+        'indicator',
+        'database',
+        'network',
+        'validation',
+      ]);
+    } finally {
+      sub.disconnect();
+    }
+  });
+
+  test('a mix at a rate, by severity weights and categories; bad weights are a clear error', async () => {
+    const run = runCli(
+      [
+        'sim',
+        'errors',
+        '--rate',
+        '200',
+        '--count',
+        '40',
+        '--severities',
+        'warning:1,critical:1',
+        '--categories',
+        'network,database',
+      ],
+      env(),
+    );
+    expect(await withDeadline(run.exited, 20_000, 'sim errors to exit')).toBe(0);
+    expect(run.output()).toMatch(/sent 40 errors: debug 0, info 0, warning \d+, error 0, critical \d+/);
+    expect(run.output()).not.toMatch(/\b(pattern|indicator|validation) /);
+    const bad = runCli(['sim', 'errors', '--severities', 'fatal:2'], env());
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toMatch(/--severities: "fatal:2" is not severity:weight/);
   });
 });
 
