@@ -6,6 +6,8 @@ import { systemClock } from '../shared/clock.ts';
 import { formatMs } from '../shared/latency-histogram.ts';
 import { createCliLogger } from '../shared/logger.ts';
 import { DEFAULT_SCENARIO } from '../sim/scenarios.ts';
+import { recorderFor } from '../sim/producer-recorder.ts';
+import { seededRandom } from '../shared/seeded-random.ts';
 import { createSimulator, DEFAULT_SIMULATOR } from '../sim/simulator.ts';
 import { runConsumer } from './run-consumer.ts';
 import { printSimSummary } from './sim-command.ts';
@@ -49,8 +51,11 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
       logger,
     );
     const seed = flags.seed === undefined ? Math.floor(Date.now() % 2 ** 31) : Number(flags.seed);
+    const recorder = config.tracking.enabled
+      ? recorderFor(config.tracking.sink, db, seededRandom(seed + 1))
+      : undefined;
     const sim = createSimulator(
-      { redis, db, clock: systemClock, logger },
+      { redis, db: undefined, recorder, clock: systemClock, logger },
       {
         ...DEFAULT_SIMULATOR,
         seed,

@@ -16,6 +16,15 @@ import {
   type SimFlags,
 } from './sim-command.ts';
 import { validateCommand } from './validate-command.ts';
+import {
+  eventsCleanup,
+  eventsList,
+  eventsSearch,
+  eventsStats,
+  eventsTrace,
+  type EventsFlags,
+} from './events-command.ts';
+import { dropTrackingCommand, restoreTrackingCommand } from './tracking-commands.ts';
 
 const program = new Command('tickstock')
   .description('Integration-test harness and simulator for the TickStock event pipeline')
@@ -137,12 +146,56 @@ program
   .description('write contract/schemas/*.schema.json and contract/asyncapi.json from src/contract')
   .action(() => contractExportCommand());
 
-program
-  .command('db')
-  .description('database maintenance')
-  .command('migrate')
+const db = program.command('db').description('database maintenance');
+db.command('migrate')
   .description('apply the migrations to DATABASE_URL (idempotent)')
   .action(() => migrateCommand(loadConfig()));
+db.command('drop-tracking')
+  .description(
+    'spec 002: print the pre-removal checks, then drop log_integration_event(), pattern_flow_analysis, integration_events',
+  )
+  .option('--database-url <url>', 'PostgreSQL (default: DATABASE_URL)')
+  .option('--yes', 'really drop (the checks are printed either way)', false)
+  .action((flags: { databaseUrl?: string; yes: boolean }) => dropTrackingCommand(loadConfig(), flags));
+db.command('restore-tracking')
+  .description('recreate the integration tracking table, view and function (empty)')
+  .option('--database-url <url>', 'PostgreSQL (default: DATABASE_URL)')
+  .action((flags: { databaseUrl?: string }) => restoreTrackingCommand(loadConfig(), flags));
+
+const events = program
+  .command('events')
+  .description("spec 003's event bus: query, trace, search, statistics, retention cleanup");
+const eventOptions = (c: Command) =>
+  c
+    .option('--database-url <url>', 'PostgreSQL (default: DATABASE_URL)')
+    .option('--json', 'one JSON object per line', false);
+eventOptions(events.command('list'))
+  .description('events by channel, type, source and time range, newest first')
+  .option('--channel <name>')
+  .option('--type <event_type>')
+  .option('--source <source>')
+  .option('--since <iso>')
+  .option('--until <iso>')
+  .option('--limit <n>', 'at most this many', '50')
+  .action((f: Parameters<typeof eventsList>[1]) => eventsList(loadConfig(), f));
+eventOptions(events.command('trace'))
+  .description('every event of one correlation id (a flow_id), in order')
+  .argument('<correlation-id>')
+  .action((id: string, f: EventsFlags) => eventsTrace(loadConfig(), id, f));
+eventOptions(events.command('search'))
+  .description('events whose data contains a JSON fragment (JSONB @>, GIN index)')
+  .argument('<json>', `e.g. '{"symbol":"AAPL"}'`)
+  .option('--limit <n>', 'at most this many', '50')
+  .action((fragment: string, f: EventsFlags & { limit: string }) => eventsSearch(loadConfig(), fragment, f));
+eventOptions(events.command('stats'))
+  .description('volume by channel and type, and the flow completion rate')
+  .option('--hours <n>', 'over the last N hours', '24')
+  .action((f: EventsFlags & { hours: string }) => eventsStats(loadConfig(), f));
+eventOptions(events.command('cleanup'))
+  .description('delete events past retention (EVENTS_RETENTION_DAYS) in batches, recorded as a system event')
+  .option('--now', 'run it now', false)
+  .option('--retention-days <n>', 'override EVENTS_RETENTION_DAYS')
+  .action((f: EventsFlags & { now: boolean; retentionDays?: string }) => eventsCleanup(loadConfig(), f));
 
 try {
   await program.parseAsync();

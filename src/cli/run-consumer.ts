@@ -8,6 +8,7 @@ import type { Logger } from '../shared/logger.ts';
 import { createTrackingSink } from '../tracking/tracking-sink.ts';
 import { DEFAULT_ERROR_STORE } from '../consumer/errors/error-store.ts';
 import { insertErrors } from '../db/error-logs.ts';
+import { startRetentionScheduler } from '../bus/retention.ts';
 
 /** A consumer wired as the config says (tracking sink, port, heartbeat), with its own pool. */
 export async function runConsumer(
@@ -69,10 +70,23 @@ export async function runConsumer(
         )
       : error;
   });
+  // Spec 003's daily retention cleanup runs beside the consumer, as its cleanup service does beside the app.
+  const retention =
+    errorsPool === undefined
+      ? undefined
+      : startRetentionScheduler(
+          { db: errorsPool, clock: systemClock, logger },
+          {
+            retentionDays: config.events.retentionDays,
+            batchSize: config.events.cleanupBatchSize,
+            at: config.events.cleanupAt,
+          },
+        );
   return {
     consumer,
     address,
     close: async () => {
+      await retention?.stop();
       await consumer.close();
       await sink.close();
       await pool?.end();

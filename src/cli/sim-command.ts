@@ -7,6 +7,7 @@ import { formatMs } from '../shared/latency-histogram.ts';
 import { createCliLogger } from '../shared/logger.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { publishOnce } from '../sim/publish-once.ts';
+import { recorderFor } from '../sim/producer-recorder.ts';
 import { CATEGORIES, type Category } from '../contract/schemas/error-message.ts';
 import { parseSeverityWeights } from '../sim/error-generator.ts';
 import { runErrorSimulation } from '../sim/error-simulator.ts';
@@ -46,22 +47,34 @@ function positive(name: string, value: string | undefined, allowZero = false): n
   );
 }
 
-function connections(config: HarnessConfig, flags: Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db'>) {
+/**
+ * Redis, and a pool when the simulator records (not --no-db, tracking on); the recorder follows
+ * TRACKING_SINK so that producer and consumer checkpoints land in the same place.
+ */
+function connections(
+  config: HarnessConfig,
+  flags: Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db'>,
+  seed: number,
+) {
   const logger = createCliLogger(config.logLevel);
   const redis = new Redis(requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url'), {
     enableAutoPipelining: true,
   });
-  const db = flags.db
+  const records = flags.db && config.tracking.enabled;
+  const db = records
     ? createPool(
         requireUrl(flags.databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url'),
         { max: 4, asyncCommit: true, applicationName: 'tickstock-sim' },
         logger,
       )
     : undefined;
+  const recorder =
+    db === undefined ? undefined : recorderFor(config.tracking.sink, db, seededRandom(seed + 1));
   return {
     logger,
     redis,
     db,
+    recorder,
     close: async () => {
       redis.disconnect();
       await db?.end();
@@ -94,9 +107,9 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
     );
   const seed = positive('seed', flags.seed, true) ?? Math.floor(Date.now() % 2 ** 31);
   const durationS = positive('duration', flags.duration);
-  const { logger, redis, db, close } = connections(config, flags);
+  const { logger, redis, db, recorder, close } = connections(config, flags, seed);
   const sim = createSimulator(
-    { redis, db, clock: systemClock, logger },
+    { redis, db, recorder, clock: systemClock, logger },
     {
       ...DEFAULT_SIMULATOR,
       seed,
@@ -150,17 +163,18 @@ export async function simOnceCommand(
   config: HarnessConfig,
   flags: Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db' | 'seed'>,
 ): Promise<void> {
-  const { redis, db, close } = connections(config, flags);
+  const seed = positive('seed', flags.seed, true) ?? Math.floor(Date.now() % 2 ** 31);
+  const { redis, db, recorder, close } = connections(config, flags, seed);
   try {
-    const seed = positive('seed', flags.seed, true) ?? Math.floor(Date.now() % 2 ** 31);
     const { event, receivers, recorded } = await publishOnce({
       redis,
       db,
+      recorder,
       clock: systemClock,
       random: seededRandom(seed),
     });
     console.log(
-      `[DB] ${recorded ? `logged PATTERN_PUBLISHED: ${event.data.pattern} @ ${event.data.symbol}` : 'not recorded (--no-db)'}`,
+      `[DB] ${recorded ? `logged PATTERN_PUBLISHED: ${event.data.pattern} @ ${event.data.symbol}` : 'not recorded (--no-db or tracking off)'}`,
     );
     console.log(
       `[REDIS] published to ${receivers} subscribers${receivers === 0 ? ' (nobody is listening: the event is lost)' : ''}`,

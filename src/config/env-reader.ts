@@ -43,6 +43,16 @@ export class EnvReader {
     return fallback;
   }
 
+  /** A local time of day written HH:MM. */
+  clockTime(key: string, fallback: { hour: number; minute: number }): { hour: number; minute: number } {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    const m = /^(\d{1,2}):(\d{2})$/.exec(value);
+    if (m && Number(m[1]) < 24 && Number(m[2]) < 60) return { hour: Number(m[1]), minute: Number(m[2]) };
+    this.issues.push({ key, value, expected: 'a time of day HH:MM, e.g. 02:00' });
+    return fallback;
+  }
+
   /** The first of `keys` that is set, checked to be a URL with one of `protocols`. */
   url(keys: readonly string[], protocols: readonly string[]): string | undefined {
     for (const key of keys) {

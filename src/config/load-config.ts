@@ -6,11 +6,21 @@ import { DEFAULT_BATCHING, type BatchingSinkOptions } from '../tracking/batching
 import { DEFAULT_THRESHOLDS, type AlertThresholds } from '../consumer/errors/alert-rules.ts';
 import type { FileLogOptions } from '../consumer/errors/error-file-log.ts';
 import { DEFAULT_ERROR_STORE } from '../consumer/errors/error-store.ts';
+import { TRACKING_SINKS, type TrackingSinkChoice } from '../tracking/tracking-sink.ts';
 
 export interface TrackingConfig {
   /** ENABLE_INTEGRATION_TRACKING: false writes no checkpoint rows, only structured log lines (spec 002). */
   readonly enabled: boolean;
+  /** TRACKING_SINK: where checkpoints go when tracking is on. */
+  readonly sink: TrackingSinkChoice;
   readonly batching: BatchingSinkOptions;
+}
+
+export interface EventsConfig {
+  readonly retentionDays: number;
+  /** Local time of the daily cleanup, HH:MM. */
+  readonly cleanupAt: { readonly hour: number; readonly minute: number };
+  readonly cleanupBatchSize: number;
 }
 
 export interface ConsumerConfig {
@@ -34,6 +44,7 @@ export interface HarnessConfig {
   readonly tracking: TrackingConfig;
   readonly consumer: ConsumerConfig;
   readonly errors: ErrorsConfig;
+  readonly events: EventsConfig;
   readonly logLevel: LogLevel;
 }
 
@@ -93,6 +104,7 @@ export function loadConfig(env: Env = process.env): HarnessConfig {
     services: readServices(read, env),
     tracking: Object.freeze({
       enabled: read.boolean('ENABLE_INTEGRATION_TRACKING', true),
+      sink: read.oneOf('TRACKING_SINK', TRACKING_SINKS, 'integration_events'),
       batching: Object.freeze({
         ...DEFAULT_BATCHING,
         batchSize: read.int('CHECKPOINT_BATCH_SIZE', DEFAULT_BATCHING.batchSize, 1, 100_000),
@@ -106,6 +118,11 @@ export function loadConfig(env: Env = process.env): HarnessConfig {
       heartbeatIntervalMs: read.int('HEARTBEAT_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
     }),
     errors: readErrors(read),
+    events: Object.freeze({
+      retentionDays: read.int('EVENTS_RETENTION_DAYS', 90, 1, 36_500),
+      cleanupAt: read.clockTime('EVENTS_CLEANUP_AT', { hour: 2, minute: 0 }),
+      cleanupBatchSize: read.int('EVENTS_CLEANUP_BATCH', 5000, 1, 1_000_000),
+    }),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'warn'),
   });
 }

@@ -21,5 +21,6 @@ export function consumerCheckpoint(
     userCount: fields.userCount ?? null,
     latencyMs: fields.latencyMs ?? null,
     details: fields.details ?? null,
+    ...(fields.message === undefined ? {} : { message: fields.message }),
   };
 }

@@ -15,7 +15,10 @@ import { createRedisSubscription, type BackoffOptions } from './redis-subscripti
 import { startSubscriberHeartbeat } from './subscriber-heartbeat.ts';
 import type pg from 'pg';
 import type { AlertThresholds } from './errors/alert-rules.ts';
-import { authorized, errorApiRoutes } from './errors/error-api.ts';
+import { ERROR_ENDPOINTS } from './errors/error-api.ts';
+import { authorized } from './api-params.ts';
+import { jsonApi } from './json-api.ts';
+import { EVENT_ENDPOINTS } from '../bus/event-api.ts';
 import type { FileLogOptions } from './errors/error-file-log.ts';
 import { createErrorMonitoring } from './errors/error-monitoring.ts';
 import { ResponseCache } from './errors/response-cache.ts';
@@ -92,8 +95,16 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
   ];
   const errorOptions = deps.errors;
   const apiCache = new ResponseCache(errorOptions?.apiCacheMs ?? 0, () => clock.now());
+  const api = errorOptions?.db;
   const apiRoutes =
-    errorOptions?.db === undefined ? [] : errorApiRoutes(errorOptions.db, errorOptions.adminToken, apiCache);
+    api === undefined
+      ? []
+      : [
+          jsonApi(
+            { ...ERROR_ENDPOINTS, ...EVENT_ENDPOINTS },
+            { db: api, adminToken: errorOptions?.adminToken, cache: apiCache },
+          ),
+        ];
   const server = createConsumerServer([...(deps.routes ?? []), ...apiRoutes, ...builtIn]);
   server.monitoring.use((socket, next) => {
     const presented =

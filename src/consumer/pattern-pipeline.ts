@@ -64,6 +64,7 @@ export function createPatternPipeline(deps: {
       consumerCheckpoint(receivedAt, type, CHECKPOINTS.eventReceived, {
         ...fields,
         latencyMs: publishedToReceived,
+        message: event,
       }),
     );
     const parsedAt = clock.now();

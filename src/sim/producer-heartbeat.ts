@@ -1,10 +1,9 @@
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
 import { PRODUCER_HEARTBEAT_KEY } from '../contract/channels.ts';
 import type { ProducerHeartbeatDetails } from '../contract/schemas/heartbeats.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { Random } from '../shared/seeded-random.ts';
+import type { ProducerRecorder } from './producer-recorder.ts';
 
 export interface HeartbeatSource {
   patternsDetected(): number;
@@ -13,10 +12,10 @@ export interface HeartbeatSource {
 
 /**
  * Spec 001 §2: at start and every interval, SET tickstock:producer:heartbeat to Unix seconds and
- * record PRODUCER_ALIVE with its stats through log_integration_event() exactly as the spec calls it.
+ * record PRODUCER_ALIVE with its stats (by default through log_integration_event(), exactly as the spec calls it).
  */
 export function startProducerHeartbeat(
-  deps: { redis: Redis; db: pg.Pool | undefined; clock: Clock; logger: Logger; random: Random },
+  deps: { redis: Redis; recorder: ProducerRecorder | undefined; clock: Clock; logger: Logger },
   source: HeartbeatSource,
   intervalMs: number,
 ): { stop(): void; beat(): Promise<void> } {
@@ -30,18 +29,7 @@ export function startProducerHeartbeat(
         uptime_seconds: Math.floor((now - startedAt) / 1000),
         last_pattern_time: source.lastPatternTime(),
       };
-      await deps.db?.query('SELECT log_integration_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
-        deps.random.uuid(),
-        'heartbeat',
-        'TickStockPL',
-        'PRODUCER_ALIVE',
-        null,
-        null,
-        null,
-        null,
-        null,
-        JSON.stringify(details),
-      ]);
+      await deps.recorder?.heartbeat(details);
     } catch (error) {
       deps.logger.warn({ err: (error as Error).message }, 'producer heartbeat failed');
     }

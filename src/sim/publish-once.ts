@@ -4,7 +4,8 @@ import type { PatternEvent } from '../contract/schemas/pattern-event.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Random } from '../shared/seeded-random.ts';
 import { createPatternGenerator } from './pattern-generator.ts';
-import { publishEvents, recordPublished } from './pattern-publisher.ts';
+import { publishEvents } from './pattern-publisher.ts';
+import { integrationRecorder, type ProducerRecorder } from './producer-recorder.ts';
 
 export interface PublishedPattern {
   readonly event: PatternEvent;
@@ -14,13 +15,21 @@ export interface PublishedPattern {
 
 /** Spec 001 §5's test pattern generator: one event (tier "test"), recorded, then published. */
 export async function publishOnce(
-  deps: { redis: Redis; db: pg.Pool | undefined; clock: Clock; random: Random },
+  deps: {
+    redis: Redis;
+    db: pg.Pool | undefined;
+    clock: Clock;
+    random: Random;
+    recorder?: ProducerRecorder | undefined;
+  },
   transform: (event: PatternEvent) => PatternEvent = (e) => e,
 ): Promise<PublishedPattern> {
   const event = transform(createPatternGenerator(deps.random).next(deps.clock.now() / 1000, 'test'));
   let recorded = false;
-  if (deps.db !== undefined) {
-    await recordPublished(deps.db, [event]);
+  const recorder =
+    deps.recorder ?? (deps.db === undefined ? undefined : integrationRecorder(deps.db, deps.random));
+  if (recorder !== undefined) {
+    await recorder.published([event]);
     recorded = true;
   }
   const [receivers = 0] = await publishEvents(deps.redis, [event]);

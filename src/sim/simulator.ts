@@ -8,7 +8,8 @@ import type { Logger } from '../shared/logger.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { startAuxMessages } from './aux-messages.ts';
 import { createPatternGenerator, DEFAULT_UNIVERSE, type PatternUniverse } from './pattern-generator.ts';
-import { publishEvents, recordPublished } from './pattern-publisher.ts';
+import { publishEvents } from './pattern-publisher.ts';
+import { integrationRecorder, type ProducerRecorder } from './producer-recorder.ts';
 import { startProducerHeartbeat } from './producer-heartbeat.ts';
 import { schedule, type ScenarioOptions } from './scenarios.ts';
 import { createZeroSubscriberWatch } from './zero-subscriber-watch.ts';
@@ -37,8 +38,10 @@ export const DEFAULT_SIMULATOR: Omit<SimulatorOptions, 'scenario' | 'seed'> = {
 
 export interface SimulatorDeps {
   readonly redis: Redis;
-  /** undefined: --no-db, nothing recorded. */
+  /** Records with spec 001's log_integration_event() when no recorder is given; undefined: --no-db. */
   readonly db: pg.Pool | undefined;
+  /** Where PATTERN_PUBLISHED and PRODUCER_ALIVE go (the tracking sink's choice); overrides `db`. */
+  readonly recorder?: ProducerRecorder | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -79,11 +82,14 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
   let published: Promise<void> = Promise.resolve();
   let auxSent = (): number => 0;
 
+  const recorder =
+    deps.recorder ??
+    (deps.db === undefined ? undefined : integrationRecorder(deps.db, seededRandom(options.seed + 1)));
   const sendBatch = (events: PatternEvent[], scheduledAt: number[]): void => {
     const recording =
-      deps.db === undefined
+      recorder === undefined
         ? Promise.resolve()
-        : recordPublished(deps.db, events).then(
+        : recorder.published(events).then(
             () => void (recorded += events.length),
             (error: unknown) => {
               dbFailures += events.length;
@@ -121,7 +127,7 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
   async function run(): Promise<SimulatorStats> {
     startedAt = clock.now();
     const heartbeat = startProducerHeartbeat(
-      { redis: deps.redis, db: deps.db, clock, logger, random: seededRandom(options.seed + 1) },
+      { redis: deps.redis, recorder, clock, logger },
       { patternsDetected: () => sent, lastPatternTime: () => lastPatternTime },
       options.heartbeatIntervalMs,
     );

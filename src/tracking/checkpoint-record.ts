@@ -14,6 +14,8 @@ export interface CheckpointRecord {
   readonly userCount: number | null;
   readonly latencyMs: number | null;
   readonly details: Readonly<Record<string, unknown>> | null;
+  /** The received message itself (EVENT_RECEIVED of a valid message), for sinks that keep payloads. */
+  readonly message?: unknown;
 }
 
 export interface SinkStats {

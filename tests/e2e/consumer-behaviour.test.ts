@@ -9,6 +9,7 @@ import {
 import { systemClock } from '../../src/shared/clock.ts';
 import { seededRandom } from '../../src/shared/seeded-random.ts';
 import { startProducerHeartbeat } from '../../src/sim/producer-heartbeat.ts';
+import { integrationRecorder } from '../../src/sim/producer-recorder.ts';
 import { publishOnce } from '../../src/sim/publish-once.ts';
 import { LogSink } from '../../src/tracking/log-sink.ts';
 import { startFlowRig } from '../support/flow-rig.ts';
@@ -69,7 +70,12 @@ describe('heartbeats at a short interval', () => {
     const rig = await startFlowRig(services);
     try {
       const heartbeat = startProducerHeartbeat(
-        { redis: rig.redis, db, clock: systemClock, logger: rig.logger, random: seededRandom(seed) },
+        {
+          redis: rig.redis,
+          recorder: integrationRecorder(db, seededRandom(seed)),
+          clock: systemClock,
+          logger: rig.logger,
+        },
         { patternsDetected: () => 42, lastPatternTime: () => 1_758_000_000.5 },
         100,
       );

@@ -2,15 +2,11 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { createConsumer, DEFAULT_CONSUMER, type ConsumerOptions } from '../../src/consumer/consumer.ts';
-import { insertIntegrationEvents } from '../../src/db/integration-events.ts';
 import { createPool } from '../../src/db/pools.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import type { Logger } from '../../src/shared/logger.ts';
-import {
-  BatchingSink,
-  DEFAULT_BATCHING,
-  type BatchingSinkOptions,
-} from '../../src/tracking/batching-sink.ts';
+import { DEFAULT_BATCHING, type BatchingSinkOptions } from '../../src/tracking/batching-sink.ts';
+import { createTrackingSink, type TrackingSinkChoice } from '../../src/tracking/tracking-sink.ts';
 import type { CheckpointSink } from '../../src/tracking/checkpoint-record.ts';
 import type { MainServerEvents, MonitoringServerEvents } from '../../src/contract/socket-events.ts';
 import { mkdtemp } from 'node:fs/promises';
@@ -31,6 +27,8 @@ export interface RigOptions {
   /** Error monitoring settings over the rig's defaults (stored in the file's database, no file log). */
   readonly errors?: Partial<ErrorMonitoringDeps>;
   readonly batching?: Partial<BatchingSinkOptions>;
+  /** Where checkpoints go (TRACKING_SINK); integration_events by default. */
+  readonly trackingSink?: TrackingSinkChoice;
   /** Replace the database sink (tracking off, say). */
   readonly sink?: (logger: Logger) => CheckpointSink;
 }
@@ -53,10 +51,15 @@ export async function startFlowRig(
   );
   const sink =
     options.sink?.(logger) ??
-    new BatchingSink((rows) => insertIntegrationEvents(sinkPool, rows), logger, {
-      ...DEFAULT_BATCHING,
-      ...options.batching,
-    });
+    createTrackingSink(
+      {
+        enabled: true,
+        sink: options.trackingSink ?? 'integration_events',
+        batching: { ...DEFAULT_BATCHING, ...options.batching },
+      },
+      sinkPool,
+      logger,
+    );
   const errorsPool = createPool(
     urls.databaseUrl,
     { max: 2, asyncCommit: false, applicationName: 'test-errors' },

@@ -1,0 +1,52 @@
+import { BadParameter, dateParam, intParam, textParam } from '../consumer/api-params.ts';
+import type { Endpoint } from '../consumer/json-api.ts';
+import { UUID_PATTERN } from '../contract/schemas/common.ts';
+import { eventStatistics, findEvents, searchEvents, traceCorrelation } from './event-queries.ts';
+
+const LIMIT = { default: 100, max: 1000 } as const;
+const UUID = new RegExp(UUID_PATTERN);
+
+function jsonObjectParam(url: URL, name: string): object {
+  const raw = url.searchParams.get(name);
+  let value: unknown;
+  try {
+    value = raw === null ? undefined : JSON.parse(raw);
+  } catch {
+    value = undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new BadParameter(
+      `${name} must be a JSON object to look for in the event data, e.g. {"symbol":"AAPL"}`,
+    );
+  return value;
+}
+
+/** Spec 003's query service over HTTP: /api/events (filters), /trace/<id>, /search?q=, /statistics. */
+export const EVENT_ENDPOINTS: Readonly<Record<string, Endpoint>> = {
+  '/api/events': (url, db) => {
+    const filter = {
+      channel: textParam(url, 'channel', 50),
+      eventType: textParam(url, 'type', 100),
+      source: textParam(url, 'source', 100),
+      since: dateParam(url, 'since'),
+      until: dateParam(url, 'until'),
+      limit: intParam(url, 'limit', LIMIT.default, LIMIT.max),
+    };
+    return () => findEvents(db, filter);
+  },
+  '/api/events/trace/': (url, db) => {
+    const id = url.pathname.slice('/api/events/trace/'.length);
+    if (!UUID.test(id))
+      throw new BadParameter(`the correlation id must be a UUID; got ${JSON.stringify(id)}`);
+    return () => traceCorrelation(db, id);
+  },
+  '/api/events/search': (url, db) => {
+    const fragment = jsonObjectParam(url, 'q');
+    const limit = intParam(url, 'limit', LIMIT.default, LIMIT.max);
+    return () => searchEvents(db, fragment, limit);
+  },
+  '/api/events/statistics': (url, db) => {
+    const hours = intParam(url, 'hours', 24, 24 * 365);
+    return () => eventStatistics(db, new Date(Date.now() - hours * 3_600_000));
+  },
+};

@@ -1,0 +1,136 @@
+import pg from 'pg';
+import {
+  eventStatistics,
+  findEvents,
+  searchEvents,
+  traceCorrelation,
+  type EventRow,
+} from '../bus/event-queries.ts';
+import { runCleanup } from '../bus/retention.ts';
+import type { HarnessConfig } from '../config/load-config.ts';
+import { HarnessError } from '../errors/harness-error.ts';
+import { systemClock } from '../shared/clock.ts';
+import { requireUrl } from './cli-urls.ts';
+
+export interface EventsFlags {
+  readonly databaseUrl?: string;
+  readonly json: boolean;
+}
+
+async function withDb<T>(
+  config: HarnessConfig,
+  flags: EventsFlags,
+  work: (db: pg.Pool) => Promise<T>,
+): Promise<T> {
+  const db = new pg.Pool({
+    connectionString: requireUrl(
+      flags.databaseUrl,
+      config.services.postgresUrl,
+      'DATABASE_URL',
+      '--database-url',
+    ),
+    max: 2,
+  });
+  try {
+    return await work(db);
+  } finally {
+    await db.end();
+  }
+}
+
+function print(rows: readonly EventRow[], json: boolean): void {
+  if (json) return rows.forEach((r) => console.log(JSON.stringify(r)));
+  for (const r of rows)
+    console.log(
+      `${r.created_at.toISOString()}  ${r.channel.padEnd(26)} ${r.event_type.padEnd(34)} ${(r.source ?? '').padEnd(16)} ${r.correlation_id ?? '-'}`,
+    );
+  console.log(`${rows.length} event${rows.length === 1 ? '' : 's'}`);
+}
+
+const bad = (message: string, hint: string) => new HarnessError('CLI_BAD_OPTION', message, hint);
+
+function date(value: string | undefined, name: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime()))
+    throw bad(`--${name} ${value} is not a date-time.`, 'Write it as ISO 8601, e.g. 2025-09-17T12:00:00Z.');
+  return d;
+}
+
+export const eventsList = (
+  config: HarnessConfig,
+  f: EventsFlags & {
+    channel?: string;
+    type?: string;
+    source?: string;
+    since?: string;
+    until?: string;
+    limit: string;
+  },
+) =>
+  withDb(config, f, async (db) =>
+    print(
+      await findEvents(db, {
+        channel: f.channel,
+        eventType: f.type,
+        source: f.source,
+        since: date(f.since, 'since'),
+        until: date(f.until, 'until'),
+        limit: Number(f.limit),
+      }),
+      f.json,
+    ),
+  );
+
+export const eventsTrace = (config: HarnessConfig, id: string, f: EventsFlags) =>
+  withDb(config, f, async (db) => {
+    if (!/^[0-9a-f-]{36}$/i.test(id))
+      throw bad(`${id} is not a correlation id.`, 'Give the flow_id (a UUID) to trace.');
+    print(await traceCorrelation(db, id), f.json);
+  });
+
+export const eventsSearch = (config: HarnessConfig, fragment: string, f: EventsFlags & { limit: string }) =>
+  withDb(config, f, async (db) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(fragment);
+    } catch {
+      value = undefined;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw bad(
+        `${fragment} is not a JSON object.`,
+        `Give what the data must contain, e.g. '{"symbol":"AAPL"}'.`,
+      );
+    print(await searchEvents(db, value, Number(f.limit)), f.json);
+  });
+
+export const eventsStats = (config: HarnessConfig, f: EventsFlags & { hours: string }) =>
+  withDb(config, f, async (db) =>
+    console.log(
+      JSON.stringify(await eventStatistics(db, new Date(Date.now() - Number(f.hours) * 3_600_000)), null, 2),
+    ),
+  );
+
+/** `tickstock events cleanup --now`: the retention cleanup, recorded as a system event like a scheduled run. */
+export const eventsCleanup = (
+  config: HarnessConfig,
+  f: EventsFlags & { now: boolean; retentionDays?: string },
+) =>
+  withDb(config, f, async (db) => {
+    if (!f.now)
+      throw bad('cleanup runs daily beside the consumer; --now runs it here and now.', 'Add --now.');
+    const retentionDays =
+      f.retentionDays === undefined ? config.events.retentionDays : Number(f.retentionDays);
+    const result = await runCleanup(
+      db,
+      { retentionDays, batchSize: config.events.cleanupBatchSize, at: config.events.cleanupAt },
+      systemClock,
+    );
+    console.log(
+      result.ok
+        ? `deleted ${result.deleted} events older than ${retentionDays} days in ${result.batches} batches (${result.durationMs.toFixed(0)} ms)`
+        : `cleanup FAILED after deleting ${result.deleted}: ${result.error ?? ''}`,
+    );
+    if (!result.ok) process.exitCode = 1;
+  });
