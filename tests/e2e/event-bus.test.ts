@@ -189,7 +189,7 @@ describe('queries', () => {
     try {
       const get = async (path: string) => {
         const res = await fetch(`${rig.consumer.url()}${path}`);
-        return { status: res.status, body: (await res.json()) };
+        return { status: res.status, body: await res.json() };
       };
       expect((await get('/api/events?channel=setup:created&limit=3')).body).toHaveLength(3);
       expect(
