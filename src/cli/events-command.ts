@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { withCliPool } from './cli-pool.ts';
 import {
   eventStatistics,
   findEvents,
@@ -10,33 +11,17 @@ import { runCleanup } from '../bus/retention.ts';
 import type { HarnessConfig } from '../config/load-config.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 import { systemClock } from '../shared/clock.ts';
-import { requireUrl } from './cli-urls.ts';
 
 export interface EventsFlags {
   readonly databaseUrl?: string;
   readonly json: boolean;
 }
 
-async function withDb<T>(
+const withDb = <T>(
   config: HarnessConfig,
   flags: EventsFlags,
   work: (db: pg.Pool) => Promise<T>,
-): Promise<T> {
-  const db = new pg.Pool({
-    connectionString: requireUrl(
-      flags.databaseUrl,
-      config.services.postgresUrl,
-      'DATABASE_URL',
-      '--database-url',
-    ),
-    max: 2,
-  });
-  try {
-    return await work(db);
-  } finally {
-    await db.end();
-  }
-}
+): Promise<T> => withCliPool(config, flags.databaseUrl, work);
 
 function print(rows: readonly EventRow[], json: boolean): void {
   if (json) return rows.forEach((r) => console.log(JSON.stringify(r)));

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
+import { withCliPool } from './cli-pool.ts';
 import { runDiagnosis } from '../analysis/diagnosis-checks.ts';
 import { renderSnapshot, takeSnapshot } from '../analysis/monitor-snapshot.ts';
 import type { HarnessConfig } from '../config/load-config.ts';
@@ -25,22 +26,10 @@ async function withClients<T>(
     lazyConnect: true,
   });
   redis.on('error', () => undefined); // reported by the checks themselves
-  const db = new pg.Pool({
-    connectionString: requireUrl(
-      flags.databaseUrl,
-      config.services.postgresUrl,
-      'DATABASE_URL',
-      '--database-url',
-    ),
-    max: 3,
-    connectionTimeoutMillis: 3000,
-  });
-  db.on('error', () => undefined);
   try {
-    return await work(redis, db);
+    return await withCliPool(config, flags.databaseUrl, (db) => work(redis, db));
   } finally {
     redis.disconnect();
-    await db.end();
   }
 }
 

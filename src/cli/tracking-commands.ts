@@ -1,28 +1,11 @@
-import pg from 'pg';
 import type { HarnessConfig } from '../config/load-config.ts';
 import { dropTracking, preRemovalChecks, restoreTracking, trackingObjects } from '../db/tracking-removal.ts';
 import { HarnessError } from '../errors/harness-error.ts';
-import { requireUrl } from './cli-urls.ts';
-
-async function withDb(
-  config: HarnessConfig,
-  databaseUrl: string | undefined,
-  work: (db: pg.Pool) => Promise<void>,
-): Promise<void> {
-  const db = new pg.Pool({
-    connectionString: requireUrl(databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url'),
-    max: 1,
-  });
-  try {
-    await work(db);
-  } finally {
-    await db.end();
-  }
-}
+import { withCliPool } from './cli-pool.ts';
 
 /** `tickstock db drop-tracking`: spec 002 Phase 1's checks printed, then Phase 3's drops (with --yes). */
 export const dropTrackingCommand = (config: HarnessConfig, flags: { databaseUrl?: string; yes: boolean }) =>
-  withDb(config, flags.databaseUrl, async (db) => {
+  withCliPool(config, flags.databaseUrl, async (db) => {
     const before = await trackingObjects(db);
     if (!before.tableExists) return console.log('integration_events is already gone; nothing to drop.');
     const checks = await preRemovalChecks(db);
@@ -47,7 +30,7 @@ export const dropTrackingCommand = (config: HarnessConfig, flags: { databaseUrl?
 
 /** `tickstock db restore-tracking`: the table, indexes, view and function again (empty). */
 export const restoreTrackingCommand = (config: HarnessConfig, flags: { databaseUrl?: string }) =>
-  withDb(config, flags.databaseUrl, async (db) => {
+  withCliPool(config, flags.databaseUrl, async (db) => {
     await restoreTracking(db);
     const now = await trackingObjects(db);
     console.log(

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ALL_CHANNELS, type ChannelName } from '../contract/channels.ts';
 import { CHECKPOINTS, INTEGRATION_EVENT_TYPES } from '../contract/checkpoints.ts';
 import { SOCKET_EVENTS } from '../contract/socket-events.ts';
+import { CATEGORIES } from '../contract/schemas/error-message.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { CheckpointSink } from '../tracking/checkpoint-record.ts';
@@ -71,11 +72,13 @@ export interface ConsumerDeps {
   readonly routes?: readonly Route[];
 }
 
-const page = (name: string) => readFileSync(new URL(`./web/${name}`, import.meta.url), 'utf8');
-const PAGES: Readonly<Record<string, string>> = {
-  '/': page('index.html'),
-  '/dashboard': page('dashboard.html'),
-};
+// The dashboard takes its category list from the contract, the one place it is defined.
+const DASHBOARD = readFileSync(new URL('./web/dashboard.html', import.meta.url), 'utf8').replace(
+  '/*CATEGORIES*/ []',
+  JSON.stringify(CATEGORIES),
+);
+/** One page: errors, alerts and the live pattern flow (the demo's page too). */
+const PAGES: Readonly<Record<string, string>> = { '/': DASHBOARD, '/dashboard': DASHBOARD };
 
 /** The reference consumer (TickStockAppV2's side of specs 000, 001 and 004). */
 export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DEFAULT_CONSUMER) {

@@ -6,16 +6,19 @@ import {
   flowCounts,
   hopPercentiles,
   type FlowCounts,
+  type FlowWindow,
   type HopPercentiles,
 } from '../../../src/analysis/flow-queries.ts';
+import { seededRandom } from '../../../src/shared/seeded-random.ts';
+import { recorderFor, type ProducerRecorder } from '../../../src/sim/producer-recorder.ts';
 import { createPool } from '../../../src/db/pools.ts';
 import { systemClock } from '../../../src/shared/clock.ts';
-import type { LatencySummary } from '../../../src/shared/latency-histogram.ts';
+import { formatMs, type LatencySummary } from '../../../src/shared/latency-histogram.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import { DEFAULT_SCENARIO } from '../../../src/sim/scenarios.ts';
 import { createSimulator, DEFAULT_SIMULATOR, type SimulatorStats } from '../../../src/sim/simulator.ts';
 import type { ClientsProcessConfig, ClientsProcessResult } from './clients-process.ts';
-import type { ConsumerProcessConfig, ConsumerProcessResult } from './consumer-process.ts';
+import type { ConsumerProcessConfig, ConsumerProcessResult, TrackingMode } from './consumer-process.ts';
 import { forkTs, nextMessage } from './ipc.ts';
 
 export interface FlowLoadOptions {
@@ -35,13 +38,48 @@ export interface FlowLoadResult {
   /** Publish (event timestamp) → received by a Socket.IO client, over every client. */
   readonly publishToClient: LatencySummary;
   readonly receivedPerClient: readonly number[];
-  readonly flows: FlowCounts;
+  /** Flows recorded complete (null when the mode records none). */
+  readonly flows: FlowCounts | null;
   readonly hops: readonly HopPercentiles[];
   readonly consumerCpuPercent: number;
   readonly consumerEventLoopUtilization: number;
   readonly checkpointsWritten: number;
   readonly checkpointsDropped: number;
   readonly rowsPerSecond: number;
+}
+
+/** The producer records where the consumer does (nothing when tracking is off). */
+function producerRecorder(mode: TrackingMode, db: pg.Pool, seed: number): ProducerRecorder | undefined {
+  if (mode === 'off' || mode === 'log-only') return undefined;
+  return recorderFor(mode === 'naive-inline' ? 'integration_events' : mode, db, seededRandom(seed + 1));
+}
+
+async function completeFlows(
+  db: pg.Pool,
+  mode: TrackingMode,
+  window: FlowWindow,
+): Promise<FlowCounts | null> {
+  if (mode === 'off' || mode === 'log-only') return null;
+  if (mode !== 'events') return flowCounts(db, window);
+  const { rows } = await db.query<{ total: string; complete: string }>(
+    `SELECT count(DISTINCT correlation_id) AS total,
+            count(DISTINCT correlation_id) FILTER (WHERE event_type = 'checkpoint.websocket_delivered') AS complete
+       FROM events WHERE created_at >= $1 AND data ->> 'event_type' = 'pattern_detected'`,
+    [window.since],
+  );
+  const total = Number(rows[0]?.total ?? 0);
+  const complete = Number(rows[0]?.complete ?? 0);
+  return { total, complete, incomplete: total - complete };
+}
+
+/** Checkpoint rows in the database since the run started, whichever tables hold them. */
+async function rowsWritten(db: pg.Pool, since: Date): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT (SELECT count(*) FROM integration_events WHERE timestamp >= $1)
+          + (SELECT count(*) FROM events WHERE created_at >= $1) AS n`,
+    [since],
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 /**
@@ -75,7 +113,13 @@ export async function runFlowLoad(options: FlowLoadOptions): Promise<FlowLoadRes
       if (m.type === 'progress') lowest = m.count ?? 0;
     });
     const sim = await createSimulator(
-      { redis, db, clock: systemClock, logger },
+      {
+        redis,
+        db: undefined,
+        recorder: producerRecorder(options.tracking, db, options.seed),
+        clock: systemClock,
+        logger,
+      },
       {
         ...DEFAULT_SIMULATOR,
         seed: options.seed,
@@ -97,9 +141,10 @@ export async function runFlowLoad(options: FlowLoadOptions): Promise<FlowLoadRes
     const seconds = (sim.elapsedMs || options.durationMs) / 1000;
     const check = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
     const window = { since: startedAt, settleMs: 0, limit: 0 };
-    const [flows, hops] = await Promise.all([
-      flowCounts(check, window),
+    const [flows, hops, rows] = await Promise.all([
+      completeFlows(check, options.tracking, window),
       hopPercentiles(check, startedAt),
+      rowsWritten(check, startedAt),
     ]).finally(() => check.end());
     return {
       options: {
@@ -118,11 +163,29 @@ export async function runFlowLoad(options: FlowLoadOptions): Promise<FlowLoadRes
       consumerEventLoopUtilization: k.result.eventLoopUtilization,
       checkpointsWritten: health.tracking.written,
       checkpointsDropped: health.tracking.dropped,
-      rowsPerSecond: (health.tracking.written + sim.recorded) / seconds,
+      rowsPerSecond: rows / seconds,
     };
   } finally {
     redis.disconnect();
     await db.end();
     for (const child of [clients, consumer]) if (child.exitCode === null) child.kill('SIGKILL');
   }
+}
+
+/** One run as printed by the benches: the headline line, then one line per hop. */
+export function formatRun(r: FlowLoadResult): string[] {
+  const p = r.publishToClient;
+  const flows =
+    r.flows === null
+      ? 'flows not recorded'
+      : `flows complete ${r.flows.complete}${r.flows.complete === r.sim.sent && r.checkpointsDropped === 0 ? '' : ' (INCOMPLETE)'}`;
+  return [
+    `${String(r.options.rate).padStart(6)}/s x ${r.options.clients} clients [${r.options.tracking}]: publish→client p50 ${formatMs(p.p50)} p90 ${formatMs(p.p90)} p99 ${formatMs(p.p99)} p99.9 ${formatMs(p.p999)} max ${formatMs(p.max)} | sent ${r.sim.sent}, ${flows} | ${Math.round(r.rowsPerSecond)} rows/s | consumer CPU ${r.consumerCpuPercent.toFixed(0)} % | sim late p99 ${formatMs(r.sim.lateness.p99)}`,
+    ...r.hops
+      .filter((h) => h.count > 0)
+      .map(
+        (h) =>
+          `         ${h.hop.padEnd(20)} p50 ${formatMs(h.p50 ?? 0)}  p90 ${formatMs(h.p90 ?? 0)}  p99 ${formatMs(h.p99 ?? 0)}  max ${formatMs(h.max ?? 0)}`,
+      ),
+  ];
 }
