@@ -4,7 +4,7 @@
  * both), and a naive consumer that awaits one INSERT per checkpoint. Writes reports/bench-tracking.json
  * and the table in docs/tracking-cost.md.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { TrackingMode } from './load/consumer-process.ts';
 import { formatRun, runFlowLoad, type FlowLoadResult } from './load/flow-load.ts';
 import { withBenchServices } from './load/bench-services.ts';
@@ -20,6 +20,17 @@ const MODES: readonly TrackingMode[] = [
 const rates = (process.env['BENCH_RATES'] ?? '1000,5000').split(',').map(Number);
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const clients = 10;
+
+// `--render` rewrites docs/tracking-cost.md from the last report without measuring again.
+if (process.argv.includes('--render')) {
+  const last = JSON.parse(await readFile('reports/bench-tracking.json', 'utf8')) as {
+    setting: string;
+    results: FlowLoadResult[];
+  };
+  await writeFile('docs/tracking-cost.md', renderReport(last.results, last.setting));
+  console.log('rewrote docs/tracking-cost.md from reports/bench-tracking.json');
+  process.exit(0);
+}
 
 const results: FlowLoadResult[] = [];
 await withBenchServices('tracking', async ({ services, setting, freshDatabase }) => {
@@ -47,6 +58,32 @@ await withBenchServices('tracking', async ({ services, setting, freshDatabase })
   await writeFile('docs/tracking-cost.md', renderReport(results, setting));
   console.log('\nreport: reports/bench-tracking.json, table: docs/tracking-cost.md');
 });
+
+function conclusion(all: readonly FlowLoadResult[]): string {
+  const at = (rate: number, mode: TrackingMode) =>
+    all.find((r) => r.options.rate === rate && r.options.tracking === mode);
+  const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+  const rates = [...new Set(all.map((r) => r.options.rate))];
+  const top = Math.max(...rates);
+  const ours = at(top, 'integration_events');
+  const hop = (name: string) => ours?.hops.find((h) => h.hop === name)?.p99 ?? 0;
+  const median = rates.map(
+    (rate) =>
+      `${ms(at(rate, 'integration_events')!.publishToClient.p50 - at(rate, 'off')!.publishToClient.p50)} ms at ${rate.toLocaleString('en-US')}/s`,
+  );
+  return [
+    "Where spec 002's 5–10 ms comes from: writing checkpoints inline, one committed row at a time, on the delivery",
+    'path. The naive design pays it in the tail already at the lowest rate and cannot keep up at the highest.',
+    `Kept off the delivery path and batched, tracking adds ${median.join(' and ')} at the median. The consumer's own`,
+    `hops stay in microseconds with tracking on (received→parsed p99 ${ms(hop('received→parsed'))} ms, parsed→delivered p99`,
+    `${ms(hop('parsed→delivered'))} ms at ${top.toLocaleString('en-US')}/s); what tracking adds to the tail at high rates comes from`,
+    "sharing this machine's two cores with PostgreSQL writing every row durably, and from the producer recording each",
+    "batch before it publishes (spec 001's order), which shows as the simulator's lateness. So spec 002's saving holds",
+    'for the naive design, not for this one: the harness keeps tracking on by default, where every flow stays',
+    'checkable, and offers the switch (`ENABLE_INTEGRATION_TRACKING=false`, `TRACKING_SINK`, `tickstock db',
+    'drop-tracking`) for deployments where the last milliseconds of the tail matter more.',
+  ].join('\n');
+}
 
 function renderReport(all: readonly FlowLoadResult[], setting: string): string {
   const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
@@ -86,9 +123,6 @@ Spec 002 says removing integration logging saves 5–10 ms per event.
 
 ${verdicts.join('\n')}
 
-So the 5–10 ms belongs to writing checkpoints inline, on the delivery path, one committed row at a time; it is not
-a cost of tracking itself. Kept off the delivery path and batched, tracking costs a fraction of a millisecond and
-some consumer CPU, and the flow of every event stays checkable. The harness keeps it on by default and
-offers the switch (and \`tickstock db drop-tracking\`) for those who want it gone.
+${conclusion(all)}
 `;
 }
