@@ -1,14 +1,10 @@
-import { isTransientDbError } from '../db/pg-errors.ts';
+import { BackgroundWriter, type BackgroundWriterOptions } from '../shared/background-writer.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { CheckpointRecord, CheckpointSink, SinkStats } from './checkpoint-record.ts';
 
-export interface BatchingSinkOptions {
-  readonly batchSize: number;
-  readonly flushIntervalMs: number;
+export interface BatchingSinkOptions extends BackgroundWriterOptions {
   /** Most rows held while the database is down or slow; past it new rows are dropped and counted. */
   readonly bufferLimit: number;
-  readonly retryMinMs: number;
-  readonly retryMaxMs: number;
 }
 
 export const DEFAULT_BATCHING: BatchingSinkOptions = {
@@ -22,15 +18,13 @@ export const DEFAULT_BATCHING: BatchingSinkOptions = {
 export type BatchWriter = (rows: readonly CheckpointRecord[]) => Promise<void>;
 
 /**
- * Buffers checkpoints and writes them in batches from the background, one batch in flight, in
- * order. A transient failure keeps the batch and retries with backoff; rows the database refuses
- * as data are found one by one and dropped (counted), so one bad row never blocks the rest.
+ * Buffers checkpoints and writes them in batches from the background (BackgroundWriter): in order,
+ * retried while the database is away, bounded in memory; what is dropped past the bound or refused
+ * as data is counted and reported, never silent.
  */
 export class BatchingSink implements CheckpointSink {
-  private buffer: CheckpointRecord[] = [];
-  private writing: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private retryMs = 0;
+  private readonly buffer: CheckpointRecord[] = [];
+  private readonly writer: BackgroundWriter<CheckpointRecord>;
   private closed = false;
   private written = 0;
   private dropped = 0;
@@ -39,10 +33,36 @@ export class BatchingSink implements CheckpointSink {
   private lastWarning = 0;
 
   constructor(
-    private readonly write: BatchWriter,
+    write: BatchWriter,
     private readonly logger: Logger,
     private readonly options: BatchingSinkOptions = DEFAULT_BATCHING,
-  ) {}
+  ) {
+    const buffer = this.buffer;
+    this.writer = new BackgroundWriter(
+      {
+        size: () => buffer.length,
+        peek: (n) => buffer.slice(0, n),
+        shift: (n) => void buffer.splice(0, n),
+        unshift: (rows) => void buffer.unshift(...rows),
+      },
+      write,
+      {
+        written: (rows) => void (this.written += rows.length),
+        transientFailure: (error) => {
+          this.failedWrites += 1;
+          this.warn(`checkpoint write failed (${error.message}); ${buffer.length} rows held, retrying`);
+        },
+        refused: (row, error) => {
+          this.refused += 1;
+          logger.error(
+            { err: error.message, checkpoint: row.checkpoint, flow_id: row.flowId },
+            'checkpoint refused by the database',
+          );
+        },
+      },
+      options,
+    );
+  }
 
   record(row: CheckpointRecord): void {
     if (this.closed) return;
@@ -52,8 +72,7 @@ export class BatchingSink implements CheckpointSink {
       return;
     }
     this.buffer.push(row);
-    if (this.buffer.length >= this.options.batchSize) this.schedule(0);
-    else this.schedule(this.options.flushIntervalMs);
+    this.writer.kick();
   }
 
   stats(): SinkStats {
@@ -66,22 +85,14 @@ export class BatchingSink implements CheckpointSink {
     };
   }
 
-  async drain(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.buffer.length > 0 || this.writing !== undefined) {
-      if (Date.now() > deadline)
-        throw new Error(
-          `checkpoint sink not drained within ${timeoutMs} ms: ${this.buffer.length} rows still buffered`,
-        );
-      this.schedule(0);
-      await (this.writing ?? new Promise((resolve) => setTimeout(resolve, this.retryMs || 5)));
-    }
+  drain(timeoutMs: number): Promise<void> {
+    return this.writer.drain(timeoutMs);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.drain(5000);
+      await this.writer.drain(5000);
     } catch (error) {
       this.logger.error(
         { lost: this.buffer.length, err: (error as Error).message },
@@ -89,69 +100,7 @@ export class BatchingSink implements CheckpointSink {
       );
     }
     this.closed = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.writing !== undefined) return; // the running write reschedules when it ends
-    if (this.timer !== undefined && delayMs > 0) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.writing = this.writeNext().finally(() => {
-          this.writing = undefined;
-          if (this.buffer.length > 0)
-            this.schedule(
-              this.retryMs ||
-                (this.buffer.length >= this.options.batchSize ? 0 : this.options.flushIntervalMs),
-            );
-        });
-      },
-      Math.max(delayMs, this.retryMs),
-    );
-  }
-
-  private async writeNext(): Promise<void> {
-    const batch = this.buffer.slice(0, this.options.batchSize);
-    if (batch.length === 0) return;
-    try {
-      await this.write(batch);
-      this.buffer.splice(0, batch.length);
-      this.written += batch.length;
-      this.retryMs = 0;
-    } catch (error) {
-      if (isTransientDbError(error)) {
-        this.failedWrites += 1;
-        this.retryMs = Math.min(this.options.retryMaxMs, Math.max(this.options.retryMinMs, this.retryMs * 2));
-        this.warn(
-          `checkpoint write failed (${(error as Error).message}); ${this.buffer.length} rows held, retrying`,
-        );
-        return;
-      }
-      this.buffer.splice(0, batch.length);
-      await this.writeOneByOne(batch);
-    }
-  }
-
-  private async writeOneByOne(batch: readonly CheckpointRecord[]): Promise<void> {
-    for (const [i, row] of batch.entries()) {
-      try {
-        await this.write([row]);
-        this.written += 1;
-      } catch (error) {
-        if (isTransientDbError(error)) {
-          this.buffer.unshift(...batch.slice(i));
-          return;
-        }
-        this.refused += 1;
-        this.logger.error(
-          { err: (error as Error).message, checkpoint: row.checkpoint, flow_id: row.flowId },
-          'checkpoint refused by the database',
-        );
-      }
-    }
+    await this.writer.stop();
   }
 
   private warn(message: string): void {

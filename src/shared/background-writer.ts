@@ -1,0 +1,125 @@
+import { isTransientDbError } from '../db/pg-errors.ts';
+
+/** What a background writer drains, oldest first. */
+export interface WriteQueue<T> {
+  size(): number;
+  /** Up to `n` items from the front, still queued. */
+  peek(n: number): T[];
+  /** Removes `n` items from the front (written, or refused by the database). */
+  shift(n: number): void;
+  /** Puts items back at the front (the database went away part-way through). */
+  unshift(items: readonly T[]): void;
+}
+
+export interface BackgroundWriterOptions {
+  readonly batchSize: number;
+  readonly flushIntervalMs: number;
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+}
+
+export interface WriterHooks<T> {
+  /** A batch (or one item) was written; `result` is what the write returned. */
+  written(items: readonly T[], result: number | void): void;
+  /** The database is away: the batch stays queued and is tried again with backoff. */
+  transientFailure(error: Error, firstOfOutage: boolean): void;
+  /** The database will never take this item (SQLSTATE 22/23/42): it is dropped. */
+  refused(item: T, error: Error): void;
+}
+
+/**
+ * Writes a queue in batches from the background, one batch in flight, in order. A transient failure
+ * keeps the batch and retries with exponential backoff; a batch refused as data is retried item by
+ * item so that one bad row never blocks the others.
+ */
+export class BackgroundWriter<T> {
+  private writing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private retryMs = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly queue: WriteQueue<T>,
+    private readonly write: (batch: readonly T[]) => Promise<number | void>,
+    private readonly hooks: WriterHooks<T>,
+    private readonly options: BackgroundWriterOptions,
+  ) {}
+
+  /** Something was queued: write soon (at once when a whole batch is waiting). */
+  kick(): void {
+    this.schedule(this.queue.size() >= this.options.batchSize ? 0 : this.options.flushIntervalMs);
+  }
+
+  /** Resolves when the queue is empty and nothing is in flight, or rejects after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.size() > 0 || this.writing !== undefined) {
+      if (Date.now() > deadline)
+        throw new Error(`not drained within ${timeoutMs} ms: ${this.queue.size()} still queued`);
+      this.schedule(0);
+      await (this.writing ?? new Promise((resolve) => setTimeout(resolve, this.retryMs || 5)));
+    }
+  }
+
+  /** No more writes are started; resolves when the one in flight is done. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.writing;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.writing !== undefined || this.stopped) return; // the running write reschedules when it ends
+    if (this.timer !== undefined && delayMs > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.writing = this.writeNext().finally(() => {
+          this.writing = undefined;
+          if (this.queue.size() > 0)
+            this.schedule(
+              this.retryMs ||
+                (this.queue.size() >= this.options.batchSize ? 0 : this.options.flushIntervalMs),
+            );
+        });
+      },
+      Math.max(delayMs, this.retryMs),
+    );
+  }
+
+  private async writeNext(): Promise<void> {
+    const batch = this.queue.peek(this.options.batchSize);
+    if (batch.length === 0) return;
+    try {
+      const result = await this.write(batch);
+      this.queue.shift(batch.length);
+      this.retryMs = 0;
+      this.hooks.written(batch, result);
+    } catch (error) {
+      if (isTransientDbError(error)) return this.backOff(error as Error);
+      this.queue.shift(batch.length);
+      await this.writeOneByOne(batch);
+    }
+  }
+
+  private async writeOneByOne(batch: readonly T[]): Promise<void> {
+    for (const [i, item] of batch.entries()) {
+      try {
+        this.hooks.written([item], await this.write([item]));
+      } catch (error) {
+        if (isTransientDbError(error)) {
+          this.queue.unshift(batch.slice(i));
+          return this.backOff(error as Error);
+        }
+        this.hooks.refused(item, error as Error);
+      }
+    }
+  }
+
+  private backOff(error: Error): void {
+    this.hooks.transientFailure(error, this.retryMs === 0);
+    this.retryMs = Math.min(this.options.retryMaxMs, Math.max(this.options.retryMinMs, this.retryMs * 2));
+  }
+}
