@@ -6,6 +6,8 @@ import { systemClock } from '../shared/clock.ts';
 import { formatMs } from '../shared/latency-histogram.ts';
 import { createCliLogger } from '../shared/logger.ts';
 import { DEFAULT_SCENARIO } from '../sim/scenarios.ts';
+import { DEFAULT_MIX } from '../sim/error-generator.ts';
+import { runErrorSimulation } from '../sim/error-simulator.ts';
 import { recorderFor } from '../sim/producer-recorder.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { createSimulator, DEFAULT_SIMULATOR } from '../sim/simulator.ts';
@@ -54,20 +56,18 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
     const recorder = config.tracking.enabled
       ? recorderFor(config.tracking.sink, db, seededRandom(seed + 1))
       : undefined;
-    const sim = createSimulator(
-      { redis, db: undefined, recorder, clock: systemClock, logger },
-      {
-        ...DEFAULT_SIMULATOR,
-        seed,
-        scenario: { ...DEFAULT_SCENARIO, rate: Number(flags.rate) },
-        durationMs: flags.duration === undefined ? undefined : Number(flags.duration) * 1000,
-        heartbeatIntervalMs: 10_000,
-        backtestRate: 0.5,
-        healthRate: 0.2,
-      },
-    );
+    const simOptions = {
+      ...DEFAULT_SIMULATOR,
+      seed,
+      scenario: { ...DEFAULT_SCENARIO, rate: Number(flags.rate) },
+      durationMs: flags.duration === undefined ? undefined : Number(flags.duration) * 1000,
+      heartbeatIntervalMs: 10_000,
+      backtestRate: 0.5,
+      healthRate: 0.2,
+    };
+    const sim = createSimulator({ redis, db: undefined, recorder, clock: systemClock, logger }, simOptions);
     console.log(
-      `consumer and live page: http://${running.address.address}:${running.address.port}/  (seed ${seed}; Ctrl+C stops)`,
+      `dashboard (live patterns, errors, alerts): http://${running.address.address}:${running.address.port}/  (seed ${seed}; Ctrl+C stops)`,
     );
     const status = createStatusLine();
     const { consumer } = running;
@@ -86,12 +86,30 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
         `${rate} events/s · ${latency} · subscribers ${sim.stats().lastSubscribers ?? '?'} · browsers ${consumer.health().clients.main} · rejects ${c.events_rejected} · checkpoints ${t.written} written, ${t.buffered} buffered`,
       );
     }, 1000);
+    // A trickle of producer errors, so that the dashboard's error side is alive too.
+    const errorsStop = new AbortController();
+    const errors = runErrorSimulation(
+      { redis, clock: systemClock, logger, signal: errorsStop.signal },
+      {
+        seed,
+        mode: 'mix',
+        rate: 0.5,
+        count: undefined,
+        durationMs: simOptions.durationMs,
+        mix: DEFAULT_MIX,
+        sequenceIntervalMs: 0,
+      },
+    );
     const stopped = untilStopSignal().then((signal) => {
       console.log(`\n${signal}: stopping the simulator, draining checkpoints, stopping services`);
       sim.stop();
+      errorsStop.abort();
     });
     try {
       printSimSummary(await sim.run());
+      errorsStop.abort();
+      const e = await errors;
+      console.log(`sent ${e.sent} producer errors to the dashboard`);
     } finally {
       clearInterval(tick);
       status.done();

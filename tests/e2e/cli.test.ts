@@ -174,7 +174,8 @@ describe('npm start (the demo)', () => {
     expect(await withDeadline(run.exited, 60_000, 'the demo to finish'), run.output()).toBe(0);
     const out = run.output();
     expect(out).toMatch(/services: postgres=\w+ .*redis=\w+/);
-    expect(out).toMatch(/consumer and live page: http:\/\/127\.0\.0\.1:\d+\//);
+    expect(out).toMatch(/dashboard \(live patterns, errors, alerts\): http:\/\/127\.0\.0\.1:\d+\//);
+    expect(out).toMatch(/sent \d+ producer errors to the dashboard/);
     expect(out).toMatch(/sent 150 pattern events/);
     expect(out).toMatch(/recorded PATTERN_PUBLISHED: 150/);
   });
