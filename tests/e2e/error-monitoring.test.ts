@@ -1,5 +1,5 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
+import { runTempDir } from '../support/temp-dir.ts';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -42,7 +42,7 @@ async function publishAndSettle(
 
 describe('routing by severity (spec 004 §2)', () => {
   test('debug: nothing; info: logged; warning: logged + broadcast; error: + stored; critical: + critical_error on /', async () => {
-    const logPath = join(await mkdtemp(join(tmpdir(), 'tickstock-log-')), 'tickstock_errors.log');
+    const logPath = join(await runTempDir('log-'), 'tickstock_errors.log');
     const rig = await startFlowRig(services, {
       errors: { fileLog: { enabled: true, path: logPath, maxSize: 1_000_000, backupCount: 2 } },
     });
@@ -135,7 +135,7 @@ describe('routing by severity (spec 004 §2)', () => {
 
 describe('file log rotation (LOG_FILE_MAX_SIZE, LOG_FILE_BACKUP_COUNT)', () => {
   test('at the size limit the file rotates and exactly the backup count is kept', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tickstock-rotate-'));
+    const dir = await runTempDir('rotate-');
     const log = new ErrorFileLog({
       enabled: true,
       path: join(dir, 'errors.log'),

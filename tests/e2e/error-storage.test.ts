@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { runTempDir } from '../support/temp-dir.ts';
 import { join } from 'node:path';
 import { DEFAULT_ERROR_STORE, type ErrorStoreOptions } from '../../src/consumer/errors/error-store.ts';
 import pg from 'pg';
@@ -119,6 +118,6 @@ describe('zero loss of error and critical messages', () => {
 });
 
 async function defaultStore(): Promise<ErrorStoreOptions> {
-  const dir = await mkdtemp(join(tmpdir(), 'tickstock-spill-'));
+  const dir = await runTempDir('spill-');
   return { ...DEFAULT_ERROR_STORE, spillPath: join(dir, 'errors.jsonl'), retryMinMs: 50, retryMaxMs: 200 };
 }

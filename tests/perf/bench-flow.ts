@@ -22,7 +22,7 @@ const sustained = (r: FlowLoadResult): boolean =>
   r.checkpointsDropped === 0 &&
   r.sim.sent >= 0.99 * r.options.rate * (r.options.durationMs / 1000);
 
-await withBenchServices('bench', async ({ services, setting, freshDatabase }) => {
+await withBenchServices('bench', async ({ services, setting, freshDatabase, registry }) => {
   console.log(`checkpoint sessions commit asynchronously; ${setting}`);
   const run = async (rate: number, clients: number): Promise<FlowLoadResult> => {
     const result = await runFlowLoad({
@@ -33,6 +33,7 @@ await withBenchServices('bench', async ({ services, setting, freshDatabase }) =>
       clients,
       tracking: 'integration_events',
       seed: 1,
+      workDir: registry.dir,
     });
     print(result);
     return result;

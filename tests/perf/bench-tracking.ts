@@ -33,7 +33,7 @@ if (process.argv.includes('--render')) {
 }
 
 const results: FlowLoadResult[] = [];
-await withBenchServices('tracking', async ({ services, setting, freshDatabase }) => {
+await withBenchServices('tracking', async ({ services, setting, freshDatabase, registry }) => {
   for (const rate of rates) {
     console.log(`\n${rate} events/s for ${seconds} s, ${clients} Socket.IO clients`);
     for (const tracking of MODES) {
@@ -45,6 +45,7 @@ await withBenchServices('tracking', async ({ services, setting, freshDatabase })
         clients,
         tracking,
         seed: 7,
+        workDir: registry.dir,
       });
       results.push(result);
       formatRun(result).forEach((line) => console.log(line));

@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
+import { runTempDir } from '../support/temp-dir.ts';
 import type { ConsumerProcessConfig, ConsumerProcessResult } from './load/consumer-process.ts';
 import { measureDashboardLoad, measureDisplayLatency, measureHttp, seedErrors } from './load/error-load.ts';
 import { forkTs, nextMessage } from './load/ipc.ts';
@@ -25,7 +26,7 @@ beforeAll(async () => {
     redisUrl: services.redisUrl,
     databaseUrl: services.databaseUrl,
     tracking: 'integration_events',
-    logFile: `/tmp/tickstock-perf-errors-${process.pid}.log`,
+    logFile: `${await runTempDir('errors-')}/consumer.log`,
   };
   consumer = forkTs(new URL('./load/consumer-process.ts', import.meta.url), config);
   const ready = await nextMessage<ConsumerProcessResult>(consumer, 'ready', 30_000);

@@ -1,5 +1,6 @@
 import { describe, expect, inject, test } from 'vitest';
 import { useIsolatedServices } from '../support/isolated-services.ts';
+import { runTempDir } from '../support/temp-dir.ts';
 import { runFlowLoad } from './load/flow-load.ts';
 
 // Generous bounds only: the figures themselves come from `npm run bench`.
@@ -16,6 +17,7 @@ describe('pattern flow under load', () => {
       clients: 10,
       tracking: 'integration_events',
       seed: inject('seed'),
+      workDir: await runTempDir('load-'),
     });
     console.log(
       `[perf] publish→client ${JSON.stringify(result.publishToClient)}; flows ${JSON.stringify(result.flows)}; consumer CPU ${result.consumerCpuPercent.toFixed(0)} %`,

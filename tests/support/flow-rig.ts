@@ -9,8 +9,7 @@ import { DEFAULT_BATCHING, type BatchingSinkOptions } from '../../src/tracking/b
 import { createTrackingSink, type TrackingSinkChoice } from '../../src/tracking/tracking-sink.ts';
 import type { CheckpointSink } from '../../src/tracking/checkpoint-record.ts';
 import type { MainServerEvents, MonitoringServerEvents } from '../../src/contract/socket-events.ts';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { runTempDir } from './temp-dir.ts';
 import { join } from 'node:path';
 import type { ErrorMonitoringDeps } from '../../src/consumer/consumer.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/consumer/errors/alert-rules.ts';
@@ -65,7 +64,7 @@ export async function startFlowRig(
     { max: 2, asyncCommit: false, applicationName: 'test-errors' },
     logger,
   );
-  const spillPath = join(await mkdtemp(join(tmpdir(), 'tickstock-spill-')), 'errors.jsonl');
+  const spillPath = join(await runTempDir('spill-'), 'errors.jsonl');
   const errors: ErrorMonitoringDeps = {
     writer: (rows) => insertErrors(errorsPool, rows),
     store: { ...DEFAULT_ERROR_STORE, spillPath, retryMinMs: 50, retryMaxMs: 200 },

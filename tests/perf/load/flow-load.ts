@@ -1,4 +1,3 @@
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -30,10 +29,12 @@ export interface FlowLoadOptions {
   readonly clients: number;
   readonly tracking: ConsumerProcessConfig['tracking'];
   readonly seed: number;
+  /** Where the consumer process writes its log (removed with the run). */
+  readonly workDir: string;
 }
 
 export interface FlowLoadResult {
-  readonly options: Omit<FlowLoadOptions, 'databaseUrl' | 'redisUrl'>;
+  readonly options: Omit<FlowLoadOptions, 'databaseUrl' | 'redisUrl' | 'workDir'>;
   readonly sim: SimulatorStats;
   /** Publish (event timestamp) → received by a Socket.IO client, over every client. */
   readonly publishToClient: LatencySummary;
@@ -93,7 +94,7 @@ export async function runFlowLoad(options: FlowLoadOptions): Promise<FlowLoadRes
     redisUrl: options.redisUrl,
     databaseUrl: options.databaseUrl,
     tracking: options.tracking,
-    logFile: join(tmpdir(), `tickstock-load-consumer-${process.pid}.log`),
+    logFile: join(options.workDir, `consumer-${options.rate}-${options.tracking}.log`),
   };
   const consumer = forkTs(new URL('./consumer-process.ts', import.meta.url), consumerConfig);
   const ready = await nextMessage<ConsumerProcessResult>(consumer, 'ready', 30_000);
