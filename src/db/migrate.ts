@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
+import pg from 'pg';
 import { HarnessError } from '../errors/harness-error.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -18,9 +19,14 @@ export async function migrate(
   databaseUrl: string,
   log: (line: string) => void = () => undefined,
 ): Promise<MigrationResult> {
+  // Our own client: node-pg-migrate does not wait for the connection it opens to close, and a server
+  // stopped right after (an outage test) would then hit a connection nobody listens to.
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
   try {
+    await client.connect();
     const applied = await runner({
-      databaseUrl,
+      dbClient: client,
       dir: MIGRATIONS_DIR,
       migrationsTable: MIGRATIONS_TABLE,
       direction: 'up',
@@ -37,5 +43,7 @@ export async function migrate(
       'Check that DATABASE_URL points at a PostgreSQL ≥ 13 where this user may create tables and functions.',
       { cause: error },
     );
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -13,6 +13,7 @@ export function databaseUrl(url: string, database: string): string {
 
 async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl });
+  client.on('error', () => undefined); // a server going away is reported by the query itself
   await client.connect();
   try {
     return await work(client);
