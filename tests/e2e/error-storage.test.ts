@@ -72,6 +72,15 @@ describe('zero loss of error and critical messages', () => {
         seen: async () => JSON.stringify(await rowsFor(burst.map((m) => m.error_id))),
       });
       expect(await rowsFor(burst.map((m) => m.error_id))).toEqual({ n: 1000, distinct: 1000 });
+      // Written in arrival order: each row's commit time is no earlier than the one published before it.
+      const { rows: written } = await db.query<{ error_id: string; created_at: Date }>(
+        'SELECT error_id, created_at FROM error_logs WHERE error_id = ANY($1)',
+        [burst.map((m) => m.error_id)],
+      );
+      const at = new Map(written.map((r) => [r.error_id, r.created_at.getTime()]));
+      const times = burst.map((m) => at.get(m.error_id)!);
+      const outOfOrder = times.filter((t, i) => i > 0 && t < times[i - 1]!).length;
+      expect(outOfOrder).toBe(0);
       expect(rig.consumer.health().errors.storage).toMatchObject({ inMemory: 0, spilled: 0, stored: 1000 });
     } finally {
       await postgres.control.start();
