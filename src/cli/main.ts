@@ -202,5 +202,5 @@ try {
 } catch (error) {
   if (!isHarnessError(error)) throw error;
   console.error(`tickstock: [${error.code}] ${error.message}`);
-  process.exitCode = 2; // 1 is kept for "ran, and found problems"
+  process.exitCode = error.exitCode;
 }

@@ -1,3 +1,4 @@
+import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 
 export type ServiceErrorCode =
@@ -12,7 +13,7 @@ export class ServiceError extends HarnessError {
   declare readonly code: ServiceErrorCode;
 
   constructor(code: ServiceErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
-    super(code, message, hint, options);
+    super(code, message, hint, { ...options, exitCode: ExitCode.service });
   }
 }
 
