@@ -1,18 +1,22 @@
 import pg from 'pg';
 import type { HarnessConfig } from '../config/load-config.ts';
+import { probePostgres } from '../services/service-probe.ts';
 import { requireUrl } from './cli-urls.ts';
 
-/** A short-lived pool on --database-url or DATABASE_URL for one command; closed whatever happens. */
+export const PROBE_TIMEOUT_MS = 3000;
+
+/**
+ * A short-lived pool on --database-url or DATABASE_URL for one command; closed whatever happens.
+ * The server is probed first, so a bad URL or password is a coded error (exit 3) before any work.
+ */
 export async function withCliPool<T>(
   config: HarnessConfig,
   databaseUrl: string | undefined,
   work: (db: pg.Pool) => Promise<T>,
 ): Promise<T> {
-  const db = new pg.Pool({
-    connectionString: requireUrl(databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url'),
-    max: 3,
-    connectionTimeoutMillis: 3000,
-  });
+  const url = requireUrl(databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url');
+  await probePostgres(url, PROBE_TIMEOUT_MS);
+  const db = new pg.Pool({ connectionString: url, max: 3, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
   db.on('error', () => undefined); // a lost idle connection: the next query reports it
   try {
     return await work(db);

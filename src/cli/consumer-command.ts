@@ -7,7 +7,7 @@ import { untilStopSignal } from './signals.ts';
 /** `tickstock consumer`: the reference consumer until SIGINT/SIGTERM. */
 export async function consumerCommand(
   config: HarnessConfig,
-  flags: { redisUrl?: string; databaseUrl?: string; port?: string },
+  flags: { redisUrl?: string; databaseUrl?: string; port?: number },
 ): Promise<void> {
   const logger = createCliLogger(config.logLevel === 'warn' ? 'info' : config.logLevel);
   const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
@@ -15,7 +15,7 @@ export async function consumerCommand(
   const databaseUrl = config.tracking.enabled
     ? requireUrl(flags.databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url')
     : (flags.databaseUrl ?? config.services.postgresUrl);
-  const port = flags.port === undefined ? config.consumer.port : Number(flags.port);
+  const port = flags.port ?? config.consumer.port;
   const running = await runConsumer(config, { redisUrl, databaseUrl }, logger, port);
   console.log(
     `consumer: http://${running.address.address}:${running.address.port} (tracking ${config.tracking.enabled ? 'on' : 'off: log lines only'}); Ctrl+C stops`,

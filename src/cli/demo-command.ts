@@ -12,24 +12,35 @@ import { recorderFor } from '../sim/producer-recorder.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { createSimulator, DEFAULT_SIMULATOR } from '../sim/simulator.ts';
 import { runConsumer } from './run-consumer.ts';
-import { printSimSummary } from './sim-command.ts';
+import { printSimSummary, runSeeds } from './sim-command.ts';
 import { untilStopSignal } from './signals.ts';
 import { createStatusLine } from './status-line.ts';
 import { withServices } from './with-services.ts';
 
 export interface DemoFlags {
-  readonly rate: string;
-  readonly duration?: string;
-  readonly seed?: string;
+  readonly rate: number;
+  readonly duration?: number;
+  readonly seed?: number;
+  /** Use DATABASE_URL / REDIS_URL: the demo writes its data there. */
+  readonly useEnv: boolean;
+}
+
+/** The demo's services: throwaway ones, whatever the environment names, unless --use-env. */
+export function demoServicesConfig(config: HarnessConfig, useEnv: boolean): HarnessConfig {
+  if (useEnv) return config;
+  const mode = config.services.mode === 'external' ? 'auto' : config.services.mode;
+  return { ...config, services: { ...config.services, mode, postgresUrl: undefined, redisUrl: undefined } };
 }
 
 /**
- * `npm start`: services from the provider, the schema, the consumer and its pages, the simulator at
- * a steady rate, and a live status line, until Ctrl+C (or --duration); everything is cleaned up.
+ * `npm start`: throwaway services from the provider, the schema, the consumer and its pages, the
+ * simulator at a steady rate, and a live status line, until Ctrl+C (or --duration); everything is
+ * cleaned up. Log lines are written above the status line, never through it.
  */
 export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Promise<void> {
-  const logger = createCliLogger(config.logLevel);
-  await withServices(config, async (services) => {
+  const status = createStatusLine();
+  const logger = createCliLogger(config.logLevel, status.logStream());
+  await withServices(demoServicesConfig(config, flags.useEnv), async (services) => {
     console.log(services.describe());
     await migrate(services.postgres.url);
     const running = await runConsumer(
@@ -52,15 +63,16 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
       { max: 4, asyncCommit: true, applicationName: 'tickstock-demo-sim' },
       logger,
     );
-    const seed = flags.seed === undefined ? Math.floor(Date.now() % 2 ** 31) : Number(flags.seed);
+    const { seed, idSeed } = runSeeds(flags);
     const recorder = config.tracking.enabled
       ? recorderFor(config.tracking.sink, db, seededRandom(seed + 1))
       : undefined;
     const simOptions = {
       ...DEFAULT_SIMULATOR,
       seed,
-      scenario: { ...DEFAULT_SCENARIO, rate: Number(flags.rate) },
-      durationMs: flags.duration === undefined ? undefined : Number(flags.duration) * 1000,
+      idSeed,
+      scenario: { ...DEFAULT_SCENARIO, rate: flags.rate },
+      durationMs: flags.duration === undefined ? undefined : flags.duration * 1000,
       heartbeatIntervalMs: 10_000,
       backtestRate: 0.5,
       healthRate: 0.2,
@@ -69,7 +81,6 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
     console.log(
       `dashboard (live patterns, errors, alerts): http://${running.address.address}:${running.address.port}/  (seed ${seed}; Ctrl+C stops)`,
     );
-    const status = createStatusLine();
     const { consumer } = running;
     let lastReceived = 0;
     const tick = setInterval(() => {
@@ -100,20 +111,24 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
         sequenceIntervalMs: 0,
       },
     );
-    const stopped = untilStopSignal().then((signal) => {
-      console.log(`\n${signal}: stopping the simulator, draining checkpoints, stopping services`);
+    void untilStopSignal().then((signal) => {
+      status.print(
+        `${signal}: stopping the simulator, draining checkpoints, stopping services (again: stop at once)`,
+      );
       sim.stop();
       errorsStop.abort();
     });
     try {
-      printSimSummary(await sim.run());
+      const stats = await sim.run();
+      clearInterval(tick);
+      status.done();
+      printSimSummary(stats);
       errorsStop.abort();
       const e = await errors;
       console.log(`sent ${e.sent} producer errors to the dashboard`);
     } finally {
       clearInterval(tick);
       status.done();
-      void stopped;
       redis.disconnect();
       await running.close();
       await db.end();

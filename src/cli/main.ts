@@ -1,20 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { buffer } from 'node:stream/consumers';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
-import { isHarnessError } from '../errors/harness-error.ts';
-import { consumerCommand } from './consumer-command.ts';
-import { contractExportCommand } from './contract-export-command.ts';
-import { demoCommand, type DemoFlags } from './demo-command.ts';
+import type { DemoFlags } from './demo-command.ts';
 import { diagnoseCommand, monitorCommand } from './inspect-commands.ts';
-import { migrateCommand } from './migrate-command.ts';
-import { servicesCommand } from './services-command.ts';
-import {
-  simCommand,
-  simErrorsCommand,
-  simOnceCommand,
-  type SimErrorFlags,
-  type SimFlags,
-} from './sim-command.ts';
+import type { SimErrorFlags, SimFlags, SimOnceFlags } from './sim-command.ts';
+import * as parse from './option-parsers.ts';
+import { reportFailure } from './report-failure.ts';
+import { SCENARIO_KINDS } from '../sim/scenarios.ts';
 import { validateCommand } from './validate-command.ts';
 import {
   eventsCleanup,
@@ -24,11 +17,25 @@ import {
   eventsTrace,
   type EventsFlags,
 } from './events-command.ts';
-import { dropTrackingCommand, restoreTrackingCommand } from './tracking-commands.ts';
+
+// Commands are loaded when they run: `--version` and a usage error answer without loading the
+// drivers, the consumer or the contract's compiled validators.
+const sim = () => import('./sim-command.ts');
+const tracking = () => import('./tracking-commands.ts');
+
+const packageVersion = (): string =>
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
 
 const program = new Command('tickstock')
   .description('Integration-test harness and simulator for the TickStock event pipeline')
-  .showHelpAfterError()
+  .version(packageVersion(), '-V, --version')
+  // Errors come back to the catch below, which maps them to the exit-code table (usage: 2).
+  .exitOverride()
+  .configureOutput({
+    outputError: (text, write) => write(`tickstock: [CLI_USAGE] ${text.replace(/^error: /, '')}`),
+  })
+  .showHelpAfterError('(tickstock --help, or tickstock <command> --help, for usage)')
   // `sim` and its subcommands share option names: options belong to the command they follow.
   .enablePositionalOptions();
 
@@ -40,64 +47,87 @@ const urlOptions = (command: Command): Command =>
 program
   .command('demo')
   .description(
-    'the live demo: services, schema, consumer and its page, simulator, status line; Ctrl+C cleans up',
+    'the live demo: throwaway services, schema, consumer and its page, simulator, status line; Ctrl+C cleans up',
   )
-  .option('--rate <n>', 'pattern events per second', '20')
-  .option('--duration <seconds>', 'stop by itself after this long')
-  .option('--seed <n>', 'seed of the simulated events')
-  .action((flags: DemoFlags) => demoCommand(loadConfig(), flags));
+  .option('--rate <n>', 'pattern events per second', parse.rate, 20)
+  .option('--duration <seconds>', 'stop by itself after this long', parse.seconds)
+  .option('--seed <n>', 'seed of the simulated events', parse.seed)
+  .option(
+    '--use-env',
+    'use DATABASE_URL / REDIS_URL instead of throwaway services (writes demo data there)',
+    false,
+  )
+  .action(async (flags: DemoFlags) => (await import('./demo-command.ts')).demoCommand(loadConfig(), flags));
 
 program
   .command('services')
   .description('start PostgreSQL and Redis by the provider order, migrate, print their URLs, wait for Ctrl+C')
-  .option('--env-file <path>', 'where to write the URLs with passwords', '.tickstock/services.env')
-  .action((options: { envFile: string }) => servicesCommand(loadConfig(), options));
+  // Not --env-file: Node 20 takes that flag from anywhere on the command line as its own.
+  .option('--write-env <path>', 'also write the URLs with passwords here (removed at exit)')
+  .action(async (options: { writeEnv?: string }) =>
+    (await import('./services-command.ts')).servicesCommand(loadConfig(), options),
+  );
 
-const sim = urlOptions(program.command('sim').enablePositionalOptions())
+const simCmd = urlOptions(program.command('sim').enablePositionalOptions())
   .description(
     'the producer simulator: seeded pattern events on an open-loop schedule, recorded then published',
   )
   .option('--no-db', 'do not record PATTERN_PUBLISHED / PRODUCER_ALIVE')
-  .option('--scenario <kind>', 'steady, ramp, burst or soak', 'steady')
-  .option('--rate <n>', 'events per second (the end rate of a ramp, the base rate of a burst)', '10')
-  .option('--count <n>', 'stop after this many events')
-  .option('--duration <seconds>', 'stop after this long (a soak is a long steady run)')
-  .option('--seed <n>', 'the same seed gives the same events in the same order')
-  .option('--ramp-from <n>', 'ramp: start rate', '1')
-  .option('--ramp-seconds <n>', 'ramp: seconds to reach --rate', '60')
-  .option('--burst-rate <n>', 'burst: rate inside a burst', '100')
-  .option('--burst-seconds <n>', 'burst: burst length', '2')
-  .option('--burst-every <n>', 'burst: seconds from one burst to the next', '10')
-  .option('--heartbeat <seconds>', 'producer heartbeat interval (spec 001: 60)', '60')
-  .option('--backtest-rate <n>', 'backtest progress/result messages per second', '0')
-  .option('--health-rate <n>', 'health status messages per second', '0')
-  .action((flags: SimFlags) => simCommand(loadConfig(), flags));
+  .option('--scenario <kind>', 'steady, ramp, burst or soak', parse.oneOf(SCENARIO_KINDS), 'steady')
+  .option(
+    '--rate <n>',
+    'events per second (the end rate of a ramp, the base rate of a burst)',
+    parse.rate,
+    10,
+  )
+  .option('--count <n>', 'stop after this many events', parse.count)
+  .option('--duration <seconds>', 'stop after this long (a soak is a long steady run)', parse.seconds)
+  .option('--seed <n>', 'the same seed gives the same event content in the same order', parse.seed)
+  .option(
+    '--repeat-ids',
+    'also repeat the flow ids of an earlier run with this seed (they merge in the database)',
+  )
+  .option('--ramp-from <n>', 'ramp: start rate', parse.rate, 1)
+  .option('--ramp-seconds <n>', 'ramp: seconds to reach --rate', parse.seconds, 60)
+  .option('--burst-rate <n>', 'burst: rate inside a burst', parse.rate, 100)
+  .option('--burst-seconds <n>', 'burst: burst length', parse.seconds, 2)
+  .option('--burst-every <n>', 'burst: seconds from one burst to the next', parse.seconds, 10)
+  .option('--heartbeat <seconds>', 'producer heartbeat interval (spec 001: 60)', parse.seconds, 60)
+  .option('--backtest-rate <n>', 'backtest progress/result messages per second', parse.optionalRate, 0)
+  .option('--health-rate <n>', 'health status messages per second', parse.optionalRate, 0)
+  .action(async (flags: SimFlags) => (await sim()).simCommand(loadConfig(), flags));
 
-urlOptions(sim.command('once'))
-  .description("spec 001 §5's test pattern: publish one event and print its flow_id")
+urlOptions(simCmd.command('once'))
+  .description("spec 001 §5's test pattern: publish one event and print its flow_id; exit 1 if nobody got it")
   .option('--no-db', 'do not record PATTERN_PUBLISHED')
-  .option('--seed <n>', 'seed of the event')
-  .action((flags: SimFlags) => simOnceCommand(loadConfig(), flags));
+  .option('--seed <n>', 'seed of the event content', parse.seed)
+  .option('--repeat-ids', 'also repeat the flow id of an earlier run with this seed')
+  .action(async (flags: SimOnceFlags) => (await sim()).simOnceCommand(loadConfig(), flags));
 
-sim
+simCmd
   .command('errors')
   .description("error messages on tickstock:errors: spec 004's test sequence, or a seeded mix at a rate")
   .option('--redis-url <url>', 'Redis (default: REDIS_URL)')
   .option('--sequence', "spec 004's test sequence: each severity, then five categories", false)
-  .option('--interval <seconds>', 'pause between messages of the sequence (the spec sleeps 1 s)', '1')
-  .option('--rate <n>', 'errors per second for a mix', '5')
-  .option('--count <n>', 'stop after this many')
-  .option('--duration <seconds>', 'stop after this long')
+  .option(
+    '--interval <seconds>',
+    'pause between messages of the sequence (the spec sleeps 1 s)',
+    parse.nonNegativeNumber(parse.LIMITS.seconds),
+    1,
+  )
+  .option('--rate <n>', 'errors per second for a mix', parse.rate, 5)
+  .option('--count <n>', 'stop after this many', parse.count)
+  .option('--duration <seconds>', 'stop after this long', parse.seconds)
   .option('--severities <weights>', 'severity weights', 'debug:1,info:2,warning:4,error:3,critical:0.2')
   .option('--categories <list>', 'categories to draw from (default: all eight)')
-  .option('--seed <n>', 'the same seed gives the same errors')
-  .action((flags: SimErrorFlags) => simErrorsCommand(loadConfig(), flags));
+  .option('--seed <n>', 'the same seed gives the same errors', parse.seed)
+  .action(async (flags: SimErrorFlags) => (await sim()).simErrorsCommand(loadConfig(), flags));
 
 urlOptions(program.command('consumer'))
   .description('the reference consumer, until Ctrl+C')
-  .option('--port <n>', 'HTTP and Socket.IO port (default: CONSUMER_PORT or 8787)')
-  .action((flags: { redisUrl?: string; databaseUrl?: string; port?: string }) =>
-    consumerCommand(loadConfig(), flags),
+  .option('--port <n>', 'HTTP and Socket.IO port (default: CONSUMER_PORT or 8787; 0 picks one)', parse.port)
+  .action(async (flags: { redisUrl?: string; databaseUrl?: string; port?: number }) =>
+    (await import('./consumer-command.ts')).consumerCommand(loadConfig(), flags),
   );
 
 urlOptions(program.command('monitor'))
@@ -144,23 +174,27 @@ program
   .description('the published contract artefacts')
   .command('export')
   .description('write contract/schemas/*.schema.json and contract/asyncapi.json from src/contract')
-  .action(() => contractExportCommand());
+  .action(async () => (await import('./contract-export-command.ts')).contractExportCommand());
 
 const db = program.command('db').description('database maintenance');
 db.command('migrate')
   .description('apply the migrations to DATABASE_URL (idempotent)')
-  .action(() => migrateCommand(loadConfig()));
+  .action(async () => (await import('./migrate-command.ts')).migrateCommand(loadConfig()));
 db.command('drop-tracking')
   .description(
     'spec 002: print the pre-removal checks, then drop log_integration_event(), pattern_flow_analysis, integration_events',
   )
   .option('--database-url <url>', 'PostgreSQL (default: DATABASE_URL)')
   .option('--yes', 'really drop (the checks are printed either way)', false)
-  .action((flags: { databaseUrl?: string; yes: boolean }) => dropTrackingCommand(loadConfig(), flags));
+  .action(async (flags: { databaseUrl?: string; yes: boolean }) =>
+    (await tracking()).dropTrackingCommand(loadConfig(), flags),
+  );
 db.command('restore-tracking')
   .description('recreate the integration tracking table, view and function (empty)')
   .option('--database-url <url>', 'PostgreSQL (default: DATABASE_URL)')
-  .action((flags: { databaseUrl?: string }) => restoreTrackingCommand(loadConfig(), flags));
+  .action(async (flags: { databaseUrl?: string }) =>
+    (await tracking()).restoreTrackingCommand(loadConfig(), flags),
+  );
 
 const events = program
   .command('events')
@@ -200,7 +234,5 @@ eventOptions(events.command('cleanup'))
 try {
   await program.parseAsync();
 } catch (error) {
-  if (!isHarnessError(error)) throw error;
-  console.error(`tickstock: [${error.code}] ${error.message}`);
-  process.exitCode = error.exitCode;
+  process.exitCode = reportFailure(error, (line) => console.error(line));
 }

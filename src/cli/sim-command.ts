@@ -1,18 +1,22 @@
-import { Redis } from 'ioredis';
+import { randomInt } from 'node:crypto';
 import type { HarnessConfig } from '../config/load-config.ts';
+import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 import { createPool } from '../db/pools.ts';
+import { probePostgres, probeRedis } from '../services/service-probe.ts';
 import { systemClock } from '../shared/clock.ts';
 import { formatMs } from '../shared/latency-histogram.ts';
-import { createCliLogger } from '../shared/logger.ts';
+import { createCliLogger, type Logger } from '../shared/logger.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { publishOnce } from '../sim/publish-once.ts';
 import { recorderFor } from '../sim/producer-recorder.ts';
 import { CATEGORIES, type Category } from '../contract/schemas/error-message.ts';
 import { parseSeverityWeights } from '../sim/error-generator.ts';
 import { runErrorSimulation } from '../sim/error-simulator.ts';
-import { DEFAULT_SCENARIO, SCENARIO_KINDS, type ScenarioKind } from '../sim/scenarios.ts';
+import { DEFAULT_SCENARIO, type ScenarioKind } from '../sim/scenarios.ts';
 import { createSimulator, DEFAULT_SIMULATOR, type SimulatorStats } from '../sim/simulator.ts';
+import { PROBE_TIMEOUT_MS } from './cli-pool.ts';
+import { connectRedis } from './cli-redis.ts';
 import { requireUrl } from './cli-urls.ts';
 import { untilStopSignal } from './signals.ts';
 import { createStatusLine } from './status-line.ts';
@@ -21,57 +25,59 @@ export interface SimFlags {
   readonly redisUrl?: string;
   readonly databaseUrl?: string;
   readonly db: boolean;
-  readonly rate: string;
-  readonly scenario: string;
-  readonly count?: string;
-  readonly duration?: string;
-  readonly seed?: string;
-  readonly rampFrom: string;
-  readonly rampSeconds: string;
-  readonly burstRate: string;
-  readonly burstSeconds: string;
-  readonly burstEvery: string;
-  readonly heartbeat: string;
-  readonly backtestRate: string;
-  readonly healthRate: string;
+  readonly rate: number;
+  readonly scenario: ScenarioKind;
+  readonly count?: number;
+  readonly duration?: number;
+  readonly seed?: number;
+  readonly repeatIds?: boolean;
+  readonly rampFrom: number;
+  readonly rampSeconds: number;
+  readonly burstRate: number;
+  readonly burstSeconds: number;
+  readonly burstEvery: number;
+  readonly heartbeat: number;
+  readonly backtestRate: number;
+  readonly healthRate: number;
 }
 
-function positive(name: string, value: string | undefined, allowZero = false): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (Number.isFinite(n) && (allowZero ? n >= 0 : n > 0)) return n;
-  throw new HarnessError(
-    'CLI_BAD_OPTION',
-    `--${name} ${value} is not a ${allowZero ? 'non-negative' : 'positive'} number.`,
-    `Give --${name} a number, e.g. --${name} 10.`,
-  );
+export type SimOnceFlags = Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db' | 'seed' | 'repeatIds'>;
+
+/**
+ * The seed decides the content; flow ids come from their own stream, new for every run unless
+ * --repeat-ids, so that two runs with one seed never merge their flows in the database.
+ */
+export function runSeeds(flags: { seed?: number; repeatIds?: boolean }): { seed: number; idSeed: number } {
+  const seed = flags.seed ?? randomInt(2 ** 31);
+  return { seed, idSeed: flags.repeatIds === true ? seed : randomInt(2 ** 31) };
 }
 
 /**
  * Redis, and a pool when the simulator records (not --no-db, tracking on); the recorder follows
  * TRACKING_SINK so that producer and consumer checkpoints land in the same place.
  */
-function connections(
+async function connections(
   config: HarnessConfig,
   flags: Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db'>,
   seed: number,
+  logger: Logger,
 ) {
-  const logger = createCliLogger(config.logLevel);
-  const redis = new Redis(requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url'), {
-    enableAutoPipelining: true,
-  });
+  const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
   const records = flags.db && config.tracking.enabled;
-  const db = records
-    ? createPool(
-        requireUrl(flags.databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url'),
-        { max: 4, asyncCommit: true, applicationName: 'tickstock-sim' },
-        logger,
-      )
+  const databaseUrl = records
+    ? requireUrl(flags.databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url')
     : undefined;
+  // Both checked before the first event: nothing is recorded for an event that cannot be sent.
+  await probeRedis(redisUrl, PROBE_TIMEOUT_MS);
+  if (databaseUrl !== undefined) await probePostgres(databaseUrl, PROBE_TIMEOUT_MS);
+  const redis = connectRedis(redisUrl, logger, { enableAutoPipelining: true });
+  const db =
+    databaseUrl === undefined
+      ? undefined
+      : createPool(databaseUrl, { max: 4, asyncCommit: true, applicationName: 'tickstock-sim' }, logger);
   const recorder =
     db === undefined ? undefined : recorderFor(config.tracking.sink, db, seededRandom(seed + 1));
   return {
-    logger,
     redis,
     db,
     recorder,
@@ -97,43 +103,48 @@ export function printSimSummary(stats: SimulatorStats, write: (line: string) => 
     write(`WARNING: ${stats.zeroSubscriberPublishes} publishes reached 0 subscribers (lost)`);
 }
 
+/** A run's outcome as its exit code: events lost to nobody, or checkpoints not recorded, are problems. */
+export function simOutcome(stats: SimulatorStats, write: (line: string) => void = console.log): number {
+  const problems = [
+    stats.zeroSubscriberPublishes > 0 ? `${stats.zeroSubscriberPublishes} events reached no subscriber` : '',
+    stats.dbFailures > 0 ? `${stats.dbFailures} PATTERN_PUBLISHED not recorded` : '',
+  ].filter(Boolean);
+  write(problems.length === 0 ? 'result: ok' : `result: PROBLEMS: ${problems.join('; ')} (exit 1)`);
+  return problems.length === 0 ? ExitCode.ok : ExitCode.problems;
+}
+
 /** `tickstock sim`: the producer simulator against any Redis/PostgreSQL, staging included. */
 export async function simCommand(config: HarnessConfig, flags: SimFlags): Promise<void> {
-  if (!(SCENARIO_KINDS as readonly string[]).includes(flags.scenario))
-    throw new HarnessError(
-      'CLI_BAD_OPTION',
-      `--scenario ${flags.scenario} is not known.`,
-      `Use one of ${SCENARIO_KINDS.join(', ')}.`,
-    );
-  const seed = positive('seed', flags.seed, true) ?? Math.floor(Date.now() % 2 ** 31);
-  const durationS = positive('duration', flags.duration);
-  const { logger, redis, db, recorder, close } = connections(config, flags, seed);
+  const { seed, idSeed } = runSeeds(flags);
+  const status = createStatusLine();
+  const logger = createCliLogger(config.logLevel, status.logStream());
+  const { redis, db, recorder, close } = await connections(config, flags, seed, logger);
   const sim = createSimulator(
     { redis, db, recorder, clock: systemClock, logger },
     {
       ...DEFAULT_SIMULATOR,
       seed,
-      count: positive('count', flags.count),
-      durationMs: durationS === undefined ? undefined : durationS * 1000,
-      heartbeatIntervalMs: positive('heartbeat', flags.heartbeat)! * 1000,
-      backtestRate: positive('backtest-rate', flags.backtestRate, true)!,
-      healthRate: positive('health-rate', flags.healthRate, true)!,
+      idSeed,
+      count: flags.count,
+      durationMs: flags.duration === undefined ? undefined : flags.duration * 1000,
+      heartbeatIntervalMs: flags.heartbeat * 1000,
+      backtestRate: flags.backtestRate,
+      healthRate: flags.healthRate,
       scenario: {
         ...DEFAULT_SCENARIO,
-        kind: flags.scenario as ScenarioKind,
-        rate: positive('rate', flags.rate)!,
-        rampFrom: positive('ramp-from', flags.rampFrom)!,
-        rampSeconds: positive('ramp-seconds', flags.rampSeconds)!,
-        burstRate: positive('burst-rate', flags.burstRate)!,
-        burstSeconds: positive('burst-seconds', flags.burstSeconds)!,
-        burstEverySeconds: positive('burst-every', flags.burstEvery)!,
+        kind: flags.scenario,
+        rate: flags.rate,
+        rampFrom: flags.rampFrom,
+        rampSeconds: flags.rampSeconds,
+        burstRate: flags.burstRate,
+        burstSeconds: flags.burstSeconds,
+        burstEverySeconds: flags.burstEvery,
       },
     },
   );
   console.log(
-    `tickstock sim: scenario ${flags.scenario}, seed ${seed} (repeat with --seed ${seed})${db ? '' : ', --no-db: nothing recorded'}`,
+    `tickstock sim: scenario ${flags.scenario}, seed ${seed} (same events with --seed ${seed}; flow ids are new each run unless --repeat-ids)${db ? '' : ', --no-db: nothing recorded'}`,
   );
-  const status = createStatusLine();
   let lastSent = 0;
   const progress = setInterval(() => {
     const s = sim.stats();
@@ -143,28 +154,26 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
       `sent ${s.sent} · ${rate}/s · late p99 ${formatMs(s.lateness.p99)} · subscribers ${s.lastSubscribers ?? '?'}${s.dbFailures ? ` · db failures ${s.dbFailures}` : ''}`,
     );
   }, 1000);
-  const stop = untilStopSignal().then((signal) => {
-    console.log(`\n${signal}: stopping; flushing what was scheduled`);
+  void untilStopSignal().then((signal) => {
+    status.print(`${signal}: stopping; flushing what was scheduled (again: stop at once)`);
     sim.stop();
   });
   try {
     const stats = await sim.run();
     status.done();
     printSimSummary(stats);
+    process.exitCode = simOutcome(stats);
   } finally {
     clearInterval(progress);
-    void stop;
     await close();
   }
 }
 
-/** `tickstock sim once`: spec 001 §5's test pattern generator. */
-export async function simOnceCommand(
-  config: HarnessConfig,
-  flags: Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db' | 'seed'>,
-): Promise<void> {
-  const seed = positive('seed', flags.seed, true) ?? Math.floor(Date.now() % 2 ** 31);
-  const { redis, db, recorder, close } = connections(config, flags, seed);
+/** `tickstock sim once`: spec 001 §5's test pattern generator; exit 1 when nobody received it. */
+export async function simOnceCommand(config: HarnessConfig, flags: SimOnceFlags): Promise<void> {
+  const { seed, idSeed } = runSeeds(flags);
+  const logger = createCliLogger(config.logLevel);
+  const { redis, db, recorder, close } = await connections(config, flags, seed, logger);
   try {
     const { event, receivers, recorded } = await publishOnce({
       redis,
@@ -172,6 +181,7 @@ export async function simOnceCommand(
       recorder,
       clock: systemClock,
       random: seededRandom(seed),
+      ids: seededRandom(idSeed),
     });
     console.log(
       `[DB] ${recorded ? `logged PATTERN_PUBLISHED: ${event.data.pattern} @ ${event.data.symbol}` : 'not recorded (--no-db or tracking off)'}`,
@@ -183,6 +193,7 @@ export async function simOnceCommand(
       `Pattern: ${event.data.pattern} @ ${event.data.symbol} (confidence: ${event.data.confidence})`,
     );
     console.log(`Flow ID: ${event.data.flow_id}`);
+    if (receivers === 0) process.exitCode = ExitCode.problems;
   } finally {
     await close();
   }
@@ -191,18 +202,16 @@ export async function simOnceCommand(
 export interface SimErrorFlags {
   readonly redisUrl?: string;
   readonly sequence: boolean;
-  readonly rate: string;
-  readonly count?: string;
-  readonly duration?: string;
-  readonly seed?: string;
+  readonly rate: number;
+  readonly count?: number;
+  readonly duration?: number;
+  readonly seed?: number;
   readonly severities: string;
   readonly categories?: string;
-  readonly interval: string;
+  readonly interval: number;
 }
 
-/** `tickstock sim errors`: spec 004's test sequence, or a seeded error mix at a rate. */
-export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFlags): Promise<void> {
-  const logger = createCliLogger(config.logLevel);
+function errorMix(flags: SimErrorFlags) {
   const categories = flags.categories?.split(',').filter(Boolean) ?? [...CATEGORIES];
   const unknown = categories.filter((c) => !(CATEGORIES as readonly string[]).includes(c));
   if (unknown.length > 0)
@@ -211,9 +220,8 @@ export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFla
       `--categories has unknown ${unknown.join(', ')}.`,
       `Use any of ${CATEGORIES.join(', ')}.`,
     );
-  let severities;
   try {
-    severities = parseSeverityWeights(flags.severities);
+    return { severities: parseSeverityWeights(flags.severities), categories: categories as Category[] };
   } catch (error) {
     throw new HarnessError(
       'CLI_BAD_OPTION',
@@ -221,9 +229,16 @@ export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFla
       'Write it like debug:1,warning:4,error:3,critical:0.2.',
     );
   }
-  const redis = new Redis(requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url'));
-  const seed = positive('seed', flags.seed, true) ?? Math.floor(Date.now() % 2 ** 31);
-  const durationS = positive('duration', flags.duration);
+}
+
+/** `tickstock sim errors`: spec 004's test sequence, or a seeded error mix at a rate. */
+export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFlags): Promise<void> {
+  const logger = createCliLogger(config.logLevel);
+  const mix = errorMix(flags);
+  const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
+  await probeRedis(redisUrl, PROBE_TIMEOUT_MS);
+  const redis = connectRedis(redisUrl, logger);
+  const seed = flags.seed ?? randomInt(2 ** 31);
   const abort = new AbortController();
   void untilStopSignal().then(() => abort.abort());
   console.log(
@@ -235,11 +250,11 @@ export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFla
       {
         seed,
         mode: flags.sequence ? 'sequence' : 'mix',
-        rate: positive('rate', flags.rate)!,
-        count: positive('count', flags.count),
-        durationMs: durationS === undefined ? undefined : durationS * 1000,
-        mix: { severities, categories: categories as Category[] },
-        sequenceIntervalMs: positive('interval', flags.interval, true)! * 1000,
+        rate: flags.rate,
+        count: flags.count,
+        durationMs: flags.duration === undefined ? undefined : flags.duration * 1000,
+        mix,
+        sequenceIntervalMs: flags.interval * 1000,
       },
       (m) => console.log(`${m.severity.padEnd(8)} ${m.category.padEnd(13)} ${m.error_id}`),
     );
@@ -248,8 +263,10 @@ export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFla
         .map(([s, n]) => `${s} ${n}`)
         .join(', ')}`,
     );
-    if (stats.zeroSubscriberPublishes > 0)
+    if (stats.zeroSubscriberPublishes > 0) {
       console.log(`WARNING: ${stats.zeroSubscriberPublishes} reached 0 subscribers (lost)`);
+      process.exitCode = ExitCode.problems;
+    }
   } finally {
     redis.disconnect();
   }

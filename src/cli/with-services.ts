@@ -3,17 +3,20 @@ import { reapRun, startServices, type ServiceSet } from '../services/provider.ts
 import { startReaper } from '../services/reaper.ts';
 import { RunRegistry } from '../services/run-registry.ts';
 
-/** Starts services for a CLI command, runs `work`, and always cleans up (a reaper covers crashes). */
+/**
+ * Starts services for a CLI command, runs `work`, and always cleans up (a reaper covers crashes).
+ * `runDir` is this run's own directory, removed with it.
+ */
 export async function withServices<T>(
   config: HarnessConfig,
-  work: (services: ServiceSet) => Promise<T>,
+  work: (services: ServiceSet, runDir: string) => Promise<T>,
 ): Promise<T> {
   const registry = await RunRegistry.create(config.services.tmpDir);
   const reaper = startReaper(process.pid, registry.dir);
   try {
     const services = await startServices(config.services, registry);
     try {
-      return await work(services);
+      return await work(services, registry.dir);
     } finally {
       await services.close();
     }

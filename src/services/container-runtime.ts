@@ -16,7 +16,10 @@ export async function probeContainerRuntime(
     if (res.status === 200) return { ok: true, endpoint, where };
     return { ok: false, where, reason: `/_ping answered HTTP ${res.status}` };
   } catch (error) {
-    return { ok: false, where, reason: (error as Error).message };
+    // No socket at all is the ordinary case on a machine without Docker: say so plainly.
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'not installed or not running' : (error as Error).message;
+    return { ok: false, where, reason };
   }
 }
 

@@ -63,7 +63,7 @@ async function autoOrigin(config: ServicesConfig, notes: string[]): Promise<Serv
       `container runtime at ${probe.where} answers, but ${missing.join(', ')} not present locally (auto never pulls)`,
     );
   } else {
-    notes.push(`no container runtime at ${probe.where} (${probe.reason})`);
+    notes.push(`no container runtime at ${probe.where} (${probe.reason}), so local binaries`);
   }
   if (await localBinariesPresent(config)) return 'local';
   throw new ServiceError(

@@ -7,7 +7,9 @@ export type ServiceErrorCode =
   | 'SERVICES_RUNTIME_UNAVAILABLE'
   | 'SERVICES_BINARY_NOT_FOUND'
   | 'SERVICES_START_FAILED'
-  | 'SERVICES_START_TIMEOUT';
+  | 'SERVICES_START_TIMEOUT'
+  | 'SERVICES_UNREACHABLE'
+  | 'SERVICES_REFUSED';
 
 export class ServiceError extends HarnessError {
   declare readonly code: ServiceErrorCode;

@@ -10,7 +10,10 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   return destination === undefined ? pino({ level }) : pino({ level }, destination);
 }
 
-/** For commands: JSON lines on stderr, so stdout stays for results and the status line. */
-export function createCliLogger(level: LogLevel): Logger {
-  return pino({ level }, pino.destination({ fd: 2, sync: false }));
+/**
+ * For commands: JSON lines on stderr, so stdout stays for results; a command with a live status
+ * line passes the line's own stream, so a log line never lands in the middle of it.
+ */
+export function createCliLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  return pino({ level }, destination ?? pino.destination({ fd: 2, sync: false }));
 }

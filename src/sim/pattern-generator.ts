@@ -23,8 +23,13 @@ const round = (value: number, places: number): number => Math.round(value * 10 *
 /**
  * Seeded pattern events: the same seed gives the same sequence of events. Prices walk per symbol,
  * so price_change is consistent with current_price. Only `timestamp` (the real time) varies.
+ * Flow ids come from `ids` when given, so a run can repeat the content under new ids.
  */
-export function createPatternGenerator(random: Random, universe: PatternUniverse = DEFAULT_UNIVERSE) {
+export function createPatternGenerator(
+  random: Random,
+  universe: PatternUniverse = DEFAULT_UNIVERSE,
+  ids: Random = random,
+) {
   const prices = new Map<string, number>();
   const { confidence, startPrice } = universe;
   return {
@@ -43,7 +48,7 @@ export function createPatternGenerator(random: Random, universe: PatternUniverse
           symbol,
           pattern: random.pick(universe.patterns),
           confidence: round(confidence.min + random.next() * (confidence.max - confidence.min), 2),
-          flow_id: random.uuid(),
+          flow_id: ids.uuid(),
           tier: tierOverride ?? random.pick(universe.tiers),
           price_change: round(changePct, 2),
           current_price: round(price, 2),

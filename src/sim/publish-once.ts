@@ -20,11 +20,15 @@ export async function publishOnce(
     db: pg.Pool | undefined;
     clock: Clock;
     random: Random;
+    /** Where the flow id comes from (default: `random`). */
+    ids?: Random;
     recorder?: ProducerRecorder | undefined;
   },
   transform: (event: PatternEvent) => PatternEvent = (e) => e,
 ): Promise<PublishedPattern> {
-  const event = transform(createPatternGenerator(deps.random).next(deps.clock.now() / 1000, 'test'));
+  const event = transform(
+    createPatternGenerator(deps.random, undefined, deps.ids).next(deps.clock.now() / 1000, 'test'),
+  );
   let recorded = false;
   const recorder =
     deps.recorder ?? (deps.db === undefined ? undefined : integrationRecorder(deps.db, deps.random));

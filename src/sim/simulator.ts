@@ -17,6 +17,8 @@ import { createZeroSubscriberWatch } from './zero-subscriber-watch.ts';
 export interface SimulatorOptions {
   readonly scenario: ScenarioOptions;
   readonly seed: number;
+  /** Seed of the flow ids (default: `seed`); a new one per run keeps runs apart in the database. */
+  readonly idSeed?: number;
   /** Stop after this many pattern events (undefined: no limit). */
   readonly count: number | undefined;
   /** Stop after this long (undefined: no limit). */
@@ -68,7 +70,11 @@ const MAX_WAIT_MS = 50;
 export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) {
   const { clock, logger } = deps;
   const random = seededRandom(options.seed);
-  const generator = createPatternGenerator(random, options.universe);
+  const generator = createPatternGenerator(
+    random,
+    options.universe,
+    options.idSeed === undefined ? random : seededRandom(options.idSeed),
+  );
   const watch = createZeroSubscriberWatch(logger, () => clock.now());
   const lateness = new LatencyHistogram();
   let sent = 0;

@@ -17,9 +17,9 @@ beforeAll(() => {
 afterAll(() => db.end());
 
 describe('tickstock sim', () => {
-  test('sim once: records and publishes one test pattern and prints its flow_id (spec 001 §5)', async () => {
+  test('sim once: records and publishes one test pattern and prints its flow_id (spec 001 §5); nobody got it: exit 1', async () => {
     const run = runCli(['sim', 'once', '--seed', '5'], env());
-    expect(await withDeadline(run.exited, 20_000, 'sim once to exit')).toBe(0);
+    expect(await withDeadline(run.exited, 20_000, 'sim once to exit')).toBe(1);
     const flowId = /Flow ID: ([0-9a-f-]{36})/.exec(run.output())?.[1];
     expect(flowId, run.output()).toBeDefined();
     expect(run.output()).toMatch(/published to 0 subscribers \(nobody is listening/);
@@ -27,24 +27,43 @@ describe('tickstock sim', () => {
   });
 
   test('SIGINT stops cleanly: what was scheduled is flushed, the summary printed, exit 0', async () => {
-    const run = runCli(['sim', '--rate', '200', '--count', '1000000', '--seed', '9'], env());
-    await run.waitFor(/seed 9/);
-    await run.waitFor(/sent \d+ · /, 20_000).catch(() => undefined); // a status line, when one is printed
-    run.child.kill('SIGINT');
-    expect(await withDeadline(run.exited, 20_000, 'sim to exit after SIGINT')).toBe(0);
-    expect(run.output()).toMatch(/SIGINT: stopping/);
-    const sent = Number(/sent (\d+) pattern events/.exec(run.output())?.[1]);
-    expect(sent).toBeGreaterThan(0);
-    expect(run.output()).toMatch(new RegExp(`recorded PATTERN_PUBLISHED: ${sent}\\b`));
-    expect(run.output()).toMatch(/WARNING: \d+ publishes reached 0 subscribers/);
+    const sub = new Redis(services.redisUrl);
+    await sub.subscribe(CHANNELS.patterns);
+    try {
+      const run = runCli(['sim', '--rate', '200', '--count', '1000000', '--seed', '9'], env());
+      await run.waitFor(/seed 9/);
+      await run.waitFor(/sent \d+ · /, 20_000).catch(() => undefined); // a status line, when one is printed
+      run.child.kill('SIGINT');
+      expect(await withDeadline(run.exited, 20_000, 'sim to exit after SIGINT'), run.output()).toBe(0);
+      expect(run.output()).toMatch(/SIGINT: stopping/);
+      const sent = Number(/sent (\d+) pattern events/.exec(run.output())?.[1]);
+      expect(sent).toBeGreaterThan(0);
+      expect(run.output()).toMatch(new RegExp(`recorded PATTERN_PUBLISHED: ${sent}\\b`));
+      expect(run.output()).toMatch(/result: ok/);
+    } finally {
+      sub.disconnect();
+    }
   });
 
-  test('bad options are clear errors, exit 2', async () => {
-    const run = runCli(['sim', '--scenario', 'tsunami'], env());
-    expect(await run.exited).toBe(2);
-    expect(run.output()).toMatch(
-      /CLI_BAD_OPTION.*--scenario tsunami is not known[\s\S]*steady, ramp, burst, soak/,
-    );
+  test('the same seed repeats the content under new flow ids, unless --repeat-ids', async () => {
+    const flowOf = async (...extra: string[]) => {
+      const run = runCli(['sim', 'once', '--no-db', '--seed', '42', ...extra], env());
+      await withDeadline(run.exited, 20_000, 'sim once to exit');
+      return {
+        flow: /Flow ID: (\S+)/.exec(run.output())?.[1],
+        pattern: /Pattern: (.*)/.exec(run.output())?.[1],
+      };
+    };
+    const [a, b, c, d] = [
+      await flowOf(),
+      await flowOf(),
+      await flowOf('--repeat-ids'),
+      await flowOf('--repeat-ids'),
+    ];
+    expect(a.pattern).toBeDefined();
+    expect([b.pattern, c.pattern, d.pattern]).toEqual([a.pattern, a.pattern, a.pattern]);
+    expect(a.flow).not.toBe(b.flow);
+    expect(c.flow).toBe(d.flow);
   });
 });
 
@@ -166,11 +185,11 @@ describe('tickstock diagnose and monitor', () => {
 
 describe('npm start (the demo)', () => {
   test('runs services, consumer and simulator, reports, and cleans up by itself with --duration', async () => {
-    const run = runCli(['demo', '--duration', '3', '--rate', '50'], {
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      CONSUMER_PORT: '0',
-    });
+    const count = async () =>
+      (await db.query<{ n: string }>('SELECT count(*) AS n FROM integration_events')).rows[0]!.n;
+    const before = await count();
+    // The environment names servers the demo must not touch: it takes throwaway ones.
+    const run = runCli(['demo', '--duration', '3', '--rate', '50'], { ...env(), CONSUMER_PORT: '0' });
     expect(await withDeadline(run.exited, 60_000, 'the demo to finish'), run.output()).toBe(0);
     const out = run.output();
     expect(out).toMatch(/services: postgres=\w+ .*redis=\w+/);
@@ -178,5 +197,7 @@ describe('npm start (the demo)', () => {
     expect(out).toMatch(/sent \d+ producer errors to the dashboard/);
     expect(out).toMatch(/sent 150 pattern events/);
     expect(out).toMatch(/recorded PATTERN_PUBLISHED: 150/);
+    expect(out).not.toContain(new URL(services.databaseUrl).host);
+    expect(await count()).toBe(before);
   });
 });

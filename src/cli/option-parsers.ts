@@ -1,0 +1,75 @@
+import { InvalidArgumentError } from 'commander';
+
+/**
+ * The one set of option parsers every command uses (commander's argParser): a bad value is refused
+ * while the command line is parsed, before any work starts, and main.ts turns it into exit 2.
+ */
+
+const numberFrom = (value: string): number => {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a number.`);
+  return n;
+};
+
+const within = (n: number, min: number, max: number, what: string): number => {
+  if (n < min || n > max) throw new InvalidArgumentError(`${n} is out of range: ${what}.`);
+  return n;
+};
+
+/** A number > 0 and at most `max` (rates, durations, intervals). */
+export const positiveNumber =
+  (max: number, min = 0) =>
+  (value: string): number => {
+    const n = numberFrom(value);
+    if (n <= min) throw new InvalidArgumentError(`${n} must be greater than ${min}.`);
+    return within(n, min, max, `at most ${max}`);
+  };
+
+/** A number ≥ 0 and at most `max` (optional rates, pauses). */
+export const nonNegativeNumber =
+  (max: number) =>
+  (value: string): number =>
+    within(numberFrom(value), 0, max, `0 to ${max}`);
+
+/** A whole number ≥ 1 and at most `max` (counts, limits). */
+export const positiveInteger =
+  (max: number) =>
+  (value: string): number => {
+    const n = numberFrom(value);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${n} is not a whole number.`);
+    return within(n, 1, max, `1 to ${max}`);
+  };
+
+/** A seed: a whole number 0 … 2^31-1, so that it reproduces in every generator. */
+export function seed(value: string): number {
+  const n = numberFrom(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${n} is not a whole number.`);
+  return within(n, 0, 2 ** 31 - 1, `0 to ${2 ** 31 - 1}`);
+}
+
+/** A TCP port; 0 picks a free one. */
+export function port(value: string): number {
+  const n = numberFrom(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${n} is not a whole number.`);
+  return within(n, 0, 65_535, '0 to 65535 (0 picks a free port)');
+}
+
+/** One of a fixed set of words. */
+export const oneOf =
+  <T extends string>(choices: readonly T[]) =>
+  (value: string): T => {
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not one of ${choices.join(', ')}.`);
+  };
+
+/** Upper bounds: past these a run cannot be what the user meant (a typo such as 1e9). */
+export const LIMITS = {
+  ratePerSecond: 1_000_000,
+  seconds: 7 * 24 * 3600,
+  count: 1_000_000_000,
+} as const;
+
+export const rate = positiveNumber(LIMITS.ratePerSecond);
+export const optionalRate = nonNegativeNumber(LIMITS.ratePerSecond);
+export const seconds = positiveNumber(LIMITS.seconds);
+export const count = positiveInteger(LIMITS.count);

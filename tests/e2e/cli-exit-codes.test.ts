@@ -1,0 +1,199 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { useIsolatedServices } from '../support/isolated-services.ts';
+import { runCli } from '../support/run-cli.ts';
+import { withDeadline } from '../support/wait-for.ts';
+
+// README "Exit codes": 0 ok, 1 found problems, 2 usage or configuration, 3 a service unreachable
+// or refusing credentials. Each row: the command line, the exit code, the first line of the message.
+const services = useIsolatedServices();
+const DEAD_REDIS = 'redis://127.0.0.1:1';
+const DEAD_PG = 'postgres://tickstock:secret@127.0.0.1:1/tickstock';
+const wrongPassword = () => {
+  const url = new URL(services.databaseUrl);
+  url.password = 'not-the-password';
+  return url.toString();
+};
+// Failing fast means seconds, never a hang: each row has this long, start-up of the CLI included.
+const FAST_MS = 30_000;
+
+interface Row {
+  readonly args: () => readonly string[];
+  readonly exit: number;
+  readonly first: RegExp;
+  readonly env?: () => Record<string, string>;
+}
+
+const usage = (option: string) => new RegExp(`^tickstock: \\[CLI_USAGE\\] .*${option}`);
+const USAGE: Readonly<Record<string, Row>> = {
+  'unknown command': {
+    args: () => ['bogus'],
+    exit: 2,
+    first: /^tickstock: \[CLI_USAGE\] unknown command 'bogus'/,
+  },
+  'unknown option': { args: () => ['sim', '--bogus'], exit: 2, first: /unknown option '--bogus'/ },
+  'missing argument': { args: () => ['events', 'trace'], exit: 2, first: /missing required argument/ },
+  'sim --rate abc': {
+    args: () => ['sim', '--rate', 'abc'],
+    exit: 2,
+    first: usage("--rate.*'abc'.*not a number"),
+  },
+  'sim --rate -5': { args: () => ['sim', '--rate', '-5'], exit: 2, first: usage('--rate.*greater than 0') },
+  'sim --rate 0': { args: () => ['sim', '--rate', '0'], exit: 2, first: usage('--rate.*greater than 0') },
+  'sim --rate 1e9': { args: () => ['sim', '--rate', '1e9'], exit: 2, first: usage('--rate.*at most') },
+  'sim --count 0': { args: () => ['sim', '--count', '0'], exit: 2, first: usage('--count.*1 to') },
+  'sim --count abc': {
+    args: () => ['sim', '--count', 'abc'],
+    exit: 2,
+    first: usage('--count.*not a number'),
+  },
+  'sim --count 2.5': {
+    args: () => ['sim', '--count', '2.5'],
+    exit: 2,
+    first: usage('--count.*whole number'),
+  },
+  'sim --duration 0': { args: () => ['sim', '--duration', '0'], exit: 2, first: usage('--duration') },
+  'sim --seed abc': { args: () => ['sim', '--seed', 'abc'], exit: 2, first: usage('--seed.*not a number') },
+  'sim --scenario tsunami': {
+    args: () => ['sim', '--scenario', 'tsunami'],
+    exit: 2,
+    first: usage('--scenario.*steady, ramp, burst, soak'),
+  },
+  'sim errors --rate abc': {
+    args: () => ['sim', 'errors', '--rate', 'abc'],
+    exit: 2,
+    first: usage('--rate'),
+  },
+  'demo --rate abc': { args: () => ['demo', '--rate', 'abc'], exit: 2, first: usage('--rate') },
+  'demo --duration 0': { args: () => ['demo', '--duration', '0'], exit: 2, first: usage('--duration') },
+  'demo --seed abc': { args: () => ['demo', '--seed', 'abc'], exit: 2, first: usage('--seed') },
+  'consumer --port abc': { args: () => ['consumer', '--port', 'abc'], exit: 2, first: usage('--port') },
+  'consumer --port 70000': { args: () => ['consumer', '--port', '70000'], exit: 2, first: usage('--port') },
+  'sim without REDIS_URL': {
+    args: () => ['sim', '--no-db', '--count', '1'],
+    exit: 2,
+    first: /^tickstock: \[CLI_URL_MISSING\] No REDIS_URL given/,
+  },
+};
+
+const unreachable = (what: string) =>
+  new RegExp(`^tickstock: \\[SERVICES_UNREACHABLE\\] ${what} at .* cannot be reached`);
+const refused =
+  /^tickstock: \[SERVICES_REFUSED\] PostgreSQL at postgres:\/\/.*:\*\*\*@.* refused the connection/;
+const SERVICE: Readonly<Record<string, Row>> = {
+  'sim with unreachable Redis': {
+    args: () => ['sim', '--redis-url', DEAD_REDIS, '--database-url', services.databaseUrl, '--count', '5'],
+    exit: 3,
+    first: unreachable('Redis'),
+  },
+  'sim once with unreachable Redis': {
+    args: () => ['sim', 'once', '--no-db', '--redis-url', DEAD_REDIS],
+    exit: 3,
+    first: unreachable('Redis'),
+  },
+  'sim errors with unreachable Redis': {
+    args: () => ['sim', 'errors', '--redis-url', DEAD_REDIS, '--count', '1'],
+    exit: 3,
+    first: unreachable('Redis'),
+  },
+  'sim once with unreachable PostgreSQL': {
+    args: () => ['sim', 'once', '--redis-url', services.redisUrl, '--database-url', DEAD_PG],
+    exit: 3,
+    first: unreachable('PostgreSQL'),
+  },
+  'sim once with a wrong password': {
+    args: () => ['sim', 'once', '--redis-url', services.redisUrl, '--database-url', wrongPassword()],
+    exit: 3,
+    first: refused,
+  },
+  'events list with unreachable PostgreSQL': {
+    args: () => ['events', 'list', '--database-url', DEAD_PG],
+    exit: 3,
+    first: unreachable('PostgreSQL'),
+  },
+  'events stats with a wrong password': {
+    args: () => ['events', 'stats', '--database-url', wrongPassword()],
+    exit: 3,
+    first: refused,
+  },
+  'db drop-tracking with a wrong password': {
+    args: () => ['db', 'drop-tracking', '--database-url', wrongPassword()],
+    exit: 3,
+    first: refused,
+  },
+  'monitor with unreachable PostgreSQL': {
+    args: () => ['monitor', '--redis-url', services.redisUrl, '--database-url', DEAD_PG],
+    exit: 3,
+    first: unreachable('PostgreSQL'),
+  },
+};
+
+async function check(row: Row): Promise<string> {
+  const run = runCli(row.args(), row.env?.() ?? {});
+  const code = await withDeadline(run.exited, FAST_MS, `tickstock ${row.args().join(' ')} to exit`);
+  const firstLine = run.output().split('\n')[0] ?? '';
+  expect(code, run.output()).toBe(row.exit);
+  expect(firstLine, run.output()).toMatch(row.first);
+  return run.output();
+}
+
+describe.concurrent('usage and configuration errors: exit 2, before any work', () => {
+  test.each(Object.entries(USAGE))('%s', async (_, row) => {
+    const output = await check(row);
+    expect(output).not.toMatch(/\n\s+at /); // never a stack trace
+  });
+});
+
+describe.concurrent('services that cannot be reached or refuse us: exit 3, in seconds', () => {
+  test.each(Object.entries(SERVICE))('%s', async (_, row) => {
+    const output = await check(row);
+    expect(output).not.toMatch(/\n\s+at /);
+    expect(output).not.toContain('not-the-password');
+  });
+});
+
+describe('outcomes are exit codes', () => {
+  let db: pg.Pool;
+  beforeAll(() => {
+    db = new pg.Pool({ connectionString: services.databaseUrl, max: 2 });
+  });
+  afterAll(() => db.end());
+
+  test('sim that found no subscriber: exit 1, and nothing recorded for an unsent event', async () => {
+    const before = await db.query<{ n: string }>('SELECT count(*) AS n FROM integration_events');
+    const output = await check({
+      args: () => ['sim', '--redis-url', DEAD_REDIS, '--database-url', services.databaseUrl, '--count', '5'],
+      exit: 3,
+      first: unreachable('Redis'),
+    });
+    expect(output).not.toMatch(/sent \d+ pattern events/);
+    const after = await db.query<{ n: string }>('SELECT count(*) AS n FROM integration_events');
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+
+    const run = runCli(['sim', '--count', '5', '--rate', '100', '--no-db', '--redis-url', services.redisUrl]);
+    expect(await withDeadline(run.exited, FAST_MS, 'sim to exit')).toBe(1);
+    expect(run.output()).toMatch(/result: PROBLEMS: 5 events reached no subscriber \(exit 1\)/);
+  });
+
+  test('sim once whose event nobody received: exit 1', async () => {
+    const run = runCli(['sim', 'once', '--no-db', '--redis-url', services.redisUrl]);
+    expect(await withDeadline(run.exited, FAST_MS, 'sim once to exit')).toBe(1);
+    expect(run.output()).toMatch(/published to 0 subscribers \(nobody is listening/);
+  });
+
+  test('a monitor on a database without the schema: exit 2 naming the fix', async () => {
+    const url = new URL(services.databaseUrl);
+    url.pathname = '/postgres';
+    const output = await check({
+      args: () => ['events', 'list', '--database-url', url.toString()],
+      exit: 2,
+      first: /^tickstock: \[SCHEMA_MISSING\]/,
+    });
+    expect(output).toMatch(/tickstock db migrate/);
+  });
+
+  test('--version prints the package version, exit 0', async () => {
+    const output = await check({ args: () => ['--version'], exit: 0, first: /^\d+\.\d+\.\d+$/ });
+    expect(output.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

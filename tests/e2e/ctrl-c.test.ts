@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { describe, expect, test } from 'vitest';
+import { REPO_ROOT } from '../../src/cli/contract-export-command.ts';
+import { CHANNELS } from '../../src/contract/channels.ts';
+import { useIsolatedServices } from '../support/isolated-services.ts';
+import { pollUntil, withDeadline } from '../support/wait-for.ts';
+
+const services = useIsolatedServices();
+
+/**
+ * `tickstock …` in a real pseudo-terminal (util-linux `script`), where Ctrl+C is the byte 0x03 that
+ * the terminal turns into SIGINT for the foreground process group, exactly as when a person types it.
+ */
+function inTerminal(args: readonly string[], env: Record<string, string>) {
+  // A fresh pseudo-terminal has no size; a person's has one, and log-update wraps to it.
+  const command = ['stty cols 160 rows 40;', 'node', 'bin/tickstock.js', ...args].join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return {
+    output: () => out,
+    exited,
+    ctrlC: () => child.stdin.write('\x03'),
+    waitFor: (pattern: RegExp, timeoutMs = 30_000) =>
+      pollUntil(() => pattern.test(out), { timeoutMs, what: String(pattern), seen: () => out.slice(-1500) }),
+  };
+}
+
+describe('Ctrl+C in a terminal', () => {
+  test('sim: the first Ctrl+C drains, prints the summary and exits 0', async () => {
+    const sub = new Redis(services.redisUrl);
+    await sub.subscribe(CHANNELS.patterns);
+    try {
+      const run = inTerminal(['sim', '--no-db', '--rate', '100', '--seed', '1'], {
+        REDIS_URL: services.redisUrl,
+      });
+      await run.waitFor(/sent [1-9]\d* · /);
+      run.ctrlC();
+      expect(await withDeadline(run.exited, 20_000, 'sim to exit'), run.output()).toBe(0);
+      expect(run.output()).toMatch(/SIGINT: stopping; flushing what was scheduled/);
+      expect(run.output()).toMatch(/sent \d+ pattern events in/);
+      expect(run.output()).toMatch(/result: ok/);
+    } finally {
+      sub.disconnect();
+    }
+  }, 90_000);
+
+  test('demo: the first Ctrl+C stops and cleans up with a summary, exit 0; a second one stops at once, exit 130', async () => {
+    const env = { CONSUMER_PORT: '0' };
+    const demo = inTerminal(['demo', '--rate', '20'], env);
+    await demo.waitFor(/dashboard \(live patterns/, 60_000);
+    await demo.waitFor(/events\/s · /);
+    demo.ctrlC();
+    expect(await withDeadline(demo.exited, 30_000, 'the demo to exit'), demo.output()).toBe(0);
+    expect(demo.output()).toMatch(/SIGINT: stopping the simulator/);
+    expect(demo.output()).toMatch(/sent \d+ pattern events in/);
+    expect(demo.output()).not.toMatch(/^\{"level"/m); // no JSON log line in the person's view
+
+    const twice = inTerminal(['demo', '--rate', '20'], env);
+    await twice.waitFor(/dashboard \(live patterns/, 60_000);
+    twice.ctrlC();
+    await twice.waitFor(/SIGINT: stopping the simulator/);
+    twice.ctrlC();
+    expect(await withDeadline(twice.exited, 20_000, 'the demo to exit at once'), twice.output()).toBe(130);
+    expect(twice.output()).toMatch(/SIGINT again: stopping at once/);
+  }, 180_000);
+});
