@@ -15,7 +15,7 @@ import {
   type SimErrorFlags,
   type SimFlags,
 } from './sim-command.ts';
-import { validateCommand } from './validate-command.ts';
+import { validateCommand, type ValidateCommandOptions } from './validate-command.ts';
 import {
   eventsCleanup,
   eventsList,
@@ -127,13 +127,15 @@ urlOptions(program.command('diagnose'))
 program
   .command('validate')
   .description('check JSON messages (one, or JSON lines) against the contract; exit 1 on any violation')
-  .argument('[file]', 'a file, or - for standard input', '-')
+  .argument('[paths...]', 'files, directories (every file under them), or - for standard input')
   .option('--channel <name>', 'the channel the messages are for (decides the expected kind)')
-  .option('--json', 'one JSON verdict per line, for machines', false)
+  .option('--channel-from-dir', "each file's directory names its channel (fixtures/events/<channel>/)")
+  .option('--json', 'one JSON verdict per line, then a summary record, for machines', false)
+  .option('--junit <path>', 'also write a JUnit XML report, one test case per message')
   .option('--lines', 'treat the input as JSON lines')
   .option('--no-lines', 'treat the input as one message')
-  .action(async (file: string, options: { channel?: string; json: boolean; lines?: boolean }) => {
-    process.exitCode = await validateCommand(file, options, {
+  .action(async (paths: string[], options: ValidateCommandOptions) => {
+    process.exitCode = await validateCommand(paths, options, {
       readStdin: () => buffer(process.stdin),
       write: (line) => process.stdout.write(`${line}\n`),
     });
