@@ -5,7 +5,12 @@ import { isHarnessError } from '../errors/harness-error.ts';
 import { consumerCommand } from './consumer-command.ts';
 import { contractExportCommand } from './contract-export-command.ts';
 import { demoCommand, type DemoFlags } from './demo-command.ts';
-import { diagnoseCommand, monitorCommand } from './inspect-commands.ts';
+import {
+  diagnoseCommand,
+  monitorCommand,
+  type DiagnoseFlags,
+  type MonitorFlags,
+} from './inspect-commands.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { servicesCommand } from './services-command.ts';
 import {
@@ -107,10 +112,11 @@ urlOptions(program.command('monitor'))
   .option('--watch', 'refresh until Ctrl+C', false)
   .option('--interval <seconds>', 'refresh interval with --watch', '2')
   .option('--settle <seconds>', 'flows younger than this are still in flight, not judged', '5')
-  .action(
-    (flags: { redisUrl?: string; databaseUrl?: string; watch: boolean; interval: string; settle: string }) =>
-      monitorCommand(loadConfig(), flags),
-  );
+  .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this is a problem', '150')
+  .option('--json', 'the snapshot as one JSON object (one per line with --watch)', false)
+  .action(async (flags: MonitorFlags) => {
+    process.exitCode = await monitorCommand(loadConfig(), flags);
+  });
 
 urlOptions(program.command('diagnose'))
   .description(
@@ -118,11 +124,10 @@ urlOptions(program.command('diagnose'))
   )
   .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this fails', '150')
   .option('--follow <seconds>', 'how long to follow the test pattern', '5')
-  .action(
-    async (flags: { redisUrl?: string; databaseUrl?: string; maxHeartbeatAge: string; follow: string }) => {
-      process.exitCode = await diagnoseCommand(loadConfig(), flags);
-    },
-  );
+  .option('--json', 'one JSON finding per line, then a summary record', false)
+  .action(async (flags: DiagnoseFlags) => {
+    process.exitCode = await diagnoseCommand(loadConfig(), flags);
+  });
 
 program
   .command('validate')
@@ -181,9 +186,13 @@ eventOptions(events.command('list'))
   .option('--limit <n>', 'at most this many', '50')
   .action((f: Parameters<typeof eventsList>[1]) => eventsList(loadConfig(), f));
 eventOptions(events.command('trace'))
-  .description('every event of one correlation id (a flow_id), in order')
+  .description(
+    'one flow in order with the hop between steps, from integration_events or the bus; exit 1 when none holds it',
+  )
   .argument('<correlation-id>')
-  .action((id: string, f: EventsFlags) => eventsTrace(loadConfig(), id, f));
+  .action(async (id: string, f: EventsFlags) => {
+    process.exitCode = await eventsTrace(loadConfig(), id, f);
+  });
 eventOptions(events.command('search'))
   .description('events whose data contains a JSON fragment (JSONB @>, GIN index)')
   .argument('<json>', `e.g. '{"symbol":"AAPL"}'`)
