@@ -5,12 +5,7 @@ import { isHarnessError } from '../errors/harness-error.ts';
 import { consumerCommand } from './consumer-command.ts';
 import { contractExportCommand } from './contract-export-command.ts';
 import { demoCommand, type DemoFlags } from './demo-command.ts';
-import {
-  diagnoseCommand,
-  monitorCommand,
-  type DiagnoseFlags,
-  type MonitorFlags,
-} from './inspect-commands.ts';
+import { diagnoseCommand, monitorCommand } from './inspect-commands.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { servicesCommand } from './services-command.ts';
 import {
@@ -20,7 +15,7 @@ import {
   type SimErrorFlags,
   type SimFlags,
 } from './sim-command.ts';
-import { validateCommand, type ValidateCommandOptions } from './validate-command.ts';
+import { validateCommand } from './validate-command.ts';
 import {
   eventsCleanup,
   eventsList,
@@ -114,7 +109,7 @@ urlOptions(program.command('monitor'))
   .option('--settle <seconds>', 'flows younger than this are still in flight, not judged', '5')
   .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this is a problem', '150')
   .option('--json', 'the snapshot as one JSON object (one per line with --watch)', false)
-  .action(async (flags: MonitorFlags) => {
+  .action(async (flags: Parameters<typeof monitorCommand>[1]) => {
     process.exitCode = await monitorCommand(loadConfig(), flags);
   });
 
@@ -125,7 +120,7 @@ urlOptions(program.command('diagnose'))
   .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this fails', '150')
   .option('--follow <seconds>', 'how long to follow the test pattern', '5')
   .option('--json', 'one JSON finding per line, then a summary record', false)
-  .action(async (flags: DiagnoseFlags) => {
+  .action(async (flags: Parameters<typeof diagnoseCommand>[1]) => {
     process.exitCode = await diagnoseCommand(loadConfig(), flags);
   });
 
@@ -139,7 +134,7 @@ program
   .option('--junit <path>', 'also write a JUnit XML report, one test case per message')
   .option('--lines', 'treat the input as JSON lines')
   .option('--no-lines', 'treat the input as one message')
-  .action(async (paths: string[], options: ValidateCommandOptions) => {
+  .action(async (paths: string[], options: Parameters<typeof validateCommand>[1]) => {
     process.exitCode = await validateCommand(paths, options, {
       readStdin: () => buffer(process.stdin),
       write: (line) => process.stdout.write(`${line}\n`),
