@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { ALL_CHANNELS, PRODUCER_HEARTBEAT_KEY } from '../contract/channels.ts';
 import { CHECKPOINTS } from '../contract/checkpoints.ts';
 import { schemaDifferences } from '../db/schema-catalog.ts';
+import { trackingObjects } from '../db/tracking-removal.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Random } from '../shared/seeded-random.ts';
 import { publishOnce } from '../sim/publish-once.ts';
@@ -41,7 +42,8 @@ async function attempt<T>(work: () => Promise<T>): Promise<{ value?: T; error?: 
   }
 }
 
-async function heartbeatFindings(deps: DiagnosisDeps, maxAge: number): Promise<Finding[]> {
+/** The producer's heartbeat key, and the consumer's SUBSCRIBER_ALIVE when integration_events is there to hold it. */
+async function heartbeatFindings(deps: DiagnosisDeps, maxAge: number, tracking: boolean): Promise<Finding[]> {
   const now = deps.clock.now() / 1000;
   const key = await attempt(() => deps.redis.get(PRODUCER_HEARTBEAT_KEY));
   const producerAge = key.value ? now - Number(key.value) : undefined;
@@ -51,7 +53,7 @@ async function heartbeatFindings(deps: DiagnosisDeps, maxAge: number): Promise<F
     ),
   );
   const consumerAge = consumer.value?.rows[0]?.age ?? undefined;
-  return [
+  const findings = [
     producerAge !== undefined && producerAge <= maxAge
       ? pass('producer heartbeat', `${PRODUCER_HEARTBEAT_KEY} is ${producerAge.toFixed(0)} s old`)
       : fail(
@@ -71,20 +73,37 @@ async function heartbeatFindings(deps: DiagnosisDeps, maxAge: number): Promise<F
           'Confirm TickStockAppV2 is running with integration tracking on; it logs SUBSCRIBER_ALIVE every 60 s (spec 000).',
         ),
   ];
+  return tracking ? findings : findings.slice(0, 1);
+}
+
+// WEBSOCKET_DELIVERED is recorded in the same tick as EVENT_PARSED, so it is written with it or in the next batch.
+const DELIVERED_AFTER_PARSED_MS = 500;
+
+async function followFlow(
+  deps: DiagnosisDeps,
+  flowId: string,
+  followMs: number,
+): Promise<FlowRow | undefined> {
+  let deadline = deps.clock.now() + followMs;
+  for (;;) {
+    const row = await flowRow(deps.db, flowId);
+    if (row?.delivered || row?.rejection || deps.clock.now() > deadline) return row;
+    if (row?.parsed) deadline = Math.min(deadline, row.parsed.getTime() + DELIVERED_AFTER_PARSED_MS);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // polling the database, bounded by the deadline
+  }
 }
 
 async function followTestPattern(deps: DiagnosisDeps, followMs: number): Promise<Finding> {
   const published = await publishOnce(deps);
   const flowId = published.event.data.flow_id;
-  const deadline = deps.clock.now() + followMs;
-  let row: FlowRow | undefined;
-  for (;;) {
-    row = await flowRow(deps.db, flowId);
-    if ((row?.delivered ?? null) !== null || deps.clock.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 100)); // polling the database, bounded by the deadline
-  }
+  const row = await followFlow(deps, flowId, followMs);
   const path = row?.flow_path.join(' → ') ?? 'nothing recorded';
   if (row?.delivered) return pass('test pattern flow', `flow ${flowId}: ${path}`);
+  if (row?.parsed && !row.rejection)
+    return pass(
+      'test pattern flow',
+      `flow ${flowId}: ${path} (no browser connected, so it ends here: spec 000)`,
+    );
   const stopped =
     row === undefined
       ? undefined
@@ -92,8 +111,41 @@ async function followTestPattern(deps: DiagnosisDeps, followMs: number): Promise
   return fail(
     'test pattern flow',
     `flow ${flowId} (published to ${published.receivers} subscribers): ${path}; ${stopped?.diagnosis ?? 'no checkpoint at all'}`,
-    "Patterns Not Received (spec 001 §9): verify the channel name exactly ('tickstock.events.patterns'), use 'pattern' not 'pattern_name', make flow_id a valid UUID, confirm TickStockAppV2 is running; with no browser connected the flow ends at EVENT_PARSED (spec 000).",
+    "Patterns Not Received (spec 001 §9): verify the channel name exactly ('tickstock.events.patterns'), use 'pattern' not 'pattern_name', make flow_id a valid UUID, confirm TickStockAppV2 is running.",
   );
+}
+
+const TRACKING_OBJECT = /\b(integration_events|pattern_flow_analysis|log_integration_event)\b/;
+
+/** Tracking objects apart from the rest: `db migrate` cannot bring them back once dropped (spec 002). */
+async function schemaFindings(
+  db: pg.Pool,
+): Promise<{ findings: Finding[]; complete: boolean; tracking: boolean }> {
+  const client = await db.connect();
+  const missing = await schemaDifferences(client).finally(() => client.release());
+  const tracking = missing.filter((m) => TRACKING_OBJECT.test(m));
+  const rest = missing.filter((m) => !TRACKING_OBJECT.test(m));
+  const objects = await trackingObjects(db);
+  const dropped = !objects.tableExists && !objects.viewExists && !objects.functionExists;
+  const findings = [
+    tracking.length === 0
+      ? pass('tracking objects', 'integration_events, pattern_flow_analysis, log_integration_event()')
+      : fail(
+          'tracking objects',
+          dropped
+            ? 'tracking objects dropped: integration_events, pattern_flow_analysis and log_integration_event() are gone'
+            : tracking.join('; '),
+          'Run `tickstock db restore-tracking` (`db migrate` applies nothing: that migration is recorded as applied), or run producers and consumers with TRACKING_SINK=events.',
+        ),
+    rest.length === 0
+      ? pass('schema objects', 'error_logs, error_counts_hourly, events')
+      : fail(
+          'schema objects',
+          rest.join('; '),
+          'Run `tickstock db migrate` against this database (spec 001 §9: verify the schema exists).',
+        ),
+  ];
+  return { findings, complete: missing.length === 0, tracking: objects.tableExists };
 }
 
 /** Spec 000's diagnose_integration.py: reachability, schema, subscribers, heartbeats, and a test pattern followed end to end. */
@@ -121,20 +173,8 @@ export async function runDiagnosis(deps: DiagnosisDeps, options: DiagnosisOption
   );
   if (!findings.every((f) => f.ok)) return findings;
 
-  const client = await deps.db.connect();
-  const missing = await schemaDifferences(client).finally(() => client.release());
-  findings.push(
-    missing.length === 0
-      ? pass(
-          'schema objects',
-          'integration_events, pattern_flow_analysis, log_integration_event(), error_logs, events',
-        )
-      : fail(
-          'schema objects',
-          missing.join('; '),
-          'Verify the log_integration_event function exists (spec 001 §9): run `tickstock db migrate` against this database.',
-        ),
-  );
+  const schema = await schemaFindings(deps.db);
+  findings.push(...schema.findings);
   const counts = (await deps.redis.pubsub('NUMSUB', ...ALL_CHANNELS)) as (string | number)[];
   for (let i = 0; i < counts.length; i += 2) {
     const [channel, n] = [String(counts[i]), Number(counts[i + 1])];
@@ -148,7 +188,8 @@ export async function runDiagnosis(deps: DiagnosisDeps, options: DiagnosisOption
           ),
     );
   }
-  findings.push(...(await heartbeatFindings(deps, options.maxHeartbeatAgeSeconds)));
-  if (missing.length === 0) findings.push(await followTestPattern(deps, options.followMs));
+  findings.push(...(await heartbeatFindings(deps, options.maxHeartbeatAgeSeconds, schema.tracking)));
+  // Without the tracking objects neither SUBSCRIBER_ALIVE nor a flow can be read back: the finding above says why.
+  if (schema.complete) findings.push(await followTestPattern(deps, options.followMs));
   return findings;
 }

@@ -26,11 +26,29 @@ function lostInGap(startedAt: Date, gaps: readonly ReconnectRow[]): ReconnectRow
   return gaps.find((g) => t >= g.at.getTime() - g.down_ms - 1000 && t <= g.at.getTime() + 1000);
 }
 
-/** Where a flow stopped and why, following spec 000's troubleshooting list. */
+export type Rejection = NonNullable<FlowRow['rejection']>;
+
+// One line per flow: a hint's first clause is its fix ("Rename data.pattern_name to data.pattern"), the rest why.
+const shortFix = (hint: string): string => hint.split(': ')[0] ?? hint;
+
+/** "rejected by consumer: $.data.pattern MISSING_FIELD (Rename …)", from the stored EVENT_REJECTED details. */
+export function rejectedText(rejection: Rejection): string {
+  const [first, ...more] = rejection.violations ?? [];
+  if (first === undefined) return 'rejected by consumer (no violations recorded)';
+  const fix = first.hint ? ` (${shortFix(first.hint)})` : '';
+  return `rejected by consumer: ${first.path} ${first.code}${fix}${more.length > 0 ? `, and ${more.length} more` : ''}`;
+}
+
+/**
+ * Where a flow stopped and why, following spec 000's troubleshooting list. A stored rejection comes
+ * first: it is the cause, whatever else is missing (a producer that records nothing shows no PATTERN_PUBLISHED).
+ */
 export function diagnose(
   row: FlowRow,
   gaps: readonly ReconnectRow[],
 ): Pick<IncompleteFlow, 'missing' | 'diagnosis'> {
+  if (row.rejection !== null && row.parsed === null)
+    return { missing: CHECKPOINTS.eventParsed, diagnosis: rejectedText(row.rejection) };
   if (row.published === null)
     return {
       missing: CHECKPOINTS.patternPublished,
@@ -47,16 +65,11 @@ export function diagnose(
           : `Redis connection issue (no EVENT_RECEIVED): published while the consumer was disconnected from Redis (down ${Math.round(gap.down_ms)} ms, resubscribed at ${gap.at.toISOString()})`,
     };
   }
-  if (row.parsed === null) {
-    const first = row.rejection?.violations?.[0];
+  if (row.parsed === null)
     return {
       missing: CHECKPOINTS.eventParsed,
-      diagnosis:
-        first === undefined
-          ? 'Processing error (no EVENT_PARSED): the consumer received it but did not parse it'
-          : `Processing error (no EVENT_PARSED): rejected by validation: ${first.path} ${first.code}${first.hint ? ` (${first.hint})` : ''}`,
+      diagnosis: 'Processing error (no EVENT_PARSED): the consumer received it but did not parse it',
     };
-  }
   return {
     missing: CHECKPOINTS.websocketDelivered,
     diagnosis:

@@ -72,10 +72,31 @@ export async function takeSnapshot(
   };
 }
 
+/**
+ * What the snapshot shows wrong: missing or stale heartbeats, channels nobody subscribes to, flows that
+ * stopped. Flows that end at EVENT_PARSED only because no browser is connected are not a fault.
+ */
+export function snapshotProblems(s: MonitorSnapshot, maxHeartbeatAgeSeconds: number): string[] {
+  const stale = (what: string, ageSeconds: number | null): string[] =>
+    ageSeconds === null
+      ? [`${what}: never`]
+      : ageSeconds > maxHeartbeatAgeSeconds
+        ? [`${what}: ${ageSeconds.toFixed(0)} s ago (max ${maxHeartbeatAgeSeconds} s)`]
+        : [];
+  return [
+    ...stale(`producer heartbeat (${PRODUCER_HEARTBEAT_KEY})`, s.producerKeyAgeSeconds),
+    ...stale('consumer heartbeat (SUBSCRIBER_ALIVE)', s.consumer.ageSeconds),
+    ...s.subscribers.filter((c) => c.subscribers === 0).map((c) => `nobody subscribes to ${c.channel}`),
+    ...s.incomplete
+      .filter((f) => f.missing !== CHECKPOINTS.websocketDelivered)
+      .map((f) => `flow ${f.flowId} stopped: ${f.diagnosis}`),
+  ];
+}
+
 const age = (s: number | null): string => (s === null ? 'never' : `${s.toFixed(0)} s ago`);
 const ms = (v: number | null): string => (v === null ? '—' : formatMs(v));
 
-export function renderSnapshot(s: MonitorSnapshot): string {
+export function renderSnapshot(s: MonitorSnapshot, problems: readonly string[]): string {
   const lines = [
     `TickStock integration health · ${s.takenAt.toISOString()}`,
     `producer  heartbeat key ${age(s.producerKeyAgeSeconds)}, PRODUCER_ALIVE ${age(s.producer.ageSeconds)}${s.producer.details ? ` ${JSON.stringify(s.producer.details)}` : ''}`,
@@ -93,6 +114,8 @@ export function renderSnapshot(s: MonitorSnapshot): string {
     ...s.incomplete.map(
       (f) => `  ${f.flowId} ${f.symbol ?? '?'} ${f.pattern ?? '?'}: ${f.path.join(' → ')} | ${f.diagnosis}`,
     ),
+    problems.length === 0 ? 'problems: none' : `problems (${problems.length}):`,
+    ...problems.map((p) => `  ${p}`),
   ];
   return lines.join('\n');
 }

@@ -1,14 +1,10 @@
 import type pg from 'pg';
 import { withCliPool } from './cli-pool.ts';
-import {
-  eventStatistics,
-  findEvents,
-  searchEvents,
-  traceCorrelation,
-  type EventRow,
-} from '../bus/event-queries.ts';
+import { eventStatistics, findEvents, searchEvents, type EventRow } from '../bus/event-queries.ts';
+import { renderTrace, traceFlow } from '../analysis/flow-trace.ts';
 import { runCleanup } from '../bus/retention.ts';
 import type { HarnessConfig } from '../config/load-config.ts';
+import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 import { systemClock } from '../shared/clock.ts';
 
@@ -67,11 +63,24 @@ export const eventsList = (
     ),
   );
 
-export const eventsTrace = (config: HarnessConfig, id: string, f: EventsFlags) =>
+/** `tickstock events trace <flow_id>`: the flow from whichever sink holds it; exit 1 when none does. */
+export const eventsTrace = (config: HarnessConfig, id: string, f: EventsFlags): Promise<number> =>
   withDb(config, f, async (db) => {
     if (!/^[0-9a-f-]{36}$/i.test(id))
       throw bad(`${id} is not a correlation id.`, 'Give the flow_id (a UUID) to trace.');
-    print(await traceCorrelation(db, id), f.json);
+    const trace = await traceFlow(db, id.toLowerCase());
+    if (f.json) {
+      for (const step of trace.steps) console.log(JSON.stringify({ type: 'step', ...step }));
+      console.log(
+        JSON.stringify({
+          type: 'summary',
+          flowId: trace.flowId,
+          steps: trace.steps.length,
+          totalMs: trace.totalMs,
+        }),
+      );
+    } else for (const line of renderTrace(trace)) console.log(line);
+    return trace.steps.length === 0 ? ExitCode.problems : ExitCode.ok;
   });
 
 export const eventsSearch = (config: HarnessConfig, fragment: string, f: EventsFlags & { limit: string }) =>
@@ -113,9 +122,11 @@ export const eventsCleanup = (
       systemClock,
     );
     console.log(
-      result.ok
-        ? `deleted ${result.deleted} events older than ${retentionDays} days in ${result.batches} batches (${result.durationMs.toFixed(0)} ms)`
-        : `cleanup FAILED after deleting ${result.deleted}: ${result.error ?? ''}`,
+      f.json
+        ? JSON.stringify({ retentionDays, ...result })
+        : result.ok
+          ? `deleted ${result.deleted} events older than ${retentionDays} days in ${result.batches} batches (${result.durationMs.toFixed(0)} ms)`
+          : `cleanup FAILED after deleting ${result.deleted}: ${result.error ?? ''}`,
     );
     if (!result.ok) process.exitCode = 1;
   });

@@ -137,10 +137,11 @@ urlOptions(program.command('monitor'))
   .option('--watch', 'refresh until Ctrl+C', false)
   .option('--interval <seconds>', 'refresh interval with --watch', '2')
   .option('--settle <seconds>', 'flows younger than this are still in flight, not judged', '5')
-  .action(
-    (flags: { redisUrl?: string; databaseUrl?: string; watch: boolean; interval: string; settle: string }) =>
-      monitorCommand(loadConfig(), flags),
-  );
+  .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this is a problem', '150')
+  .option('--json', 'the snapshot as one JSON object (one per line with --watch)', false)
+  .action(async (flags: Parameters<typeof monitorCommand>[1]) => {
+    process.exitCode = await monitorCommand(loadConfig(), flags);
+  });
 
 urlOptions(program.command('diagnose'))
   .description(
@@ -148,22 +149,23 @@ urlOptions(program.command('diagnose'))
   )
   .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this fails', '150')
   .option('--follow <seconds>', 'how long to follow the test pattern', '5')
-  .action(
-    async (flags: { redisUrl?: string; databaseUrl?: string; maxHeartbeatAge: string; follow: string }) => {
-      process.exitCode = await diagnoseCommand(loadConfig(), flags);
-    },
-  );
+  .option('--json', 'one JSON finding per line, then a summary record', false)
+  .action(async (flags: Parameters<typeof diagnoseCommand>[1]) => {
+    process.exitCode = await diagnoseCommand(loadConfig(), flags);
+  });
 
 program
   .command('validate')
   .description('check JSON messages (one, or JSON lines) against the contract; exit 1 on any violation')
-  .argument('[file]', 'a file, or - for standard input', '-')
+  .argument('[paths...]', 'files, directories (every file under them), or - for standard input')
   .option('--channel <name>', 'the channel the messages are for (decides the expected kind)')
-  .option('--json', 'one JSON verdict per line, for machines', false)
+  .option('--channel-from-dir', "each file's directory names its channel (fixtures/events/<channel>/)")
+  .option('--json', 'one JSON verdict per line, then a summary record, for machines', false)
+  .option('--junit <path>', 'also write a JUnit XML report, one test case per message')
   .option('--lines', 'treat the input as JSON lines')
   .option('--no-lines', 'treat the input as one message')
-  .action(async (file: string, options: { channel?: string; json: boolean; lines?: boolean }) => {
-    process.exitCode = await validateCommand(file, options, {
+  .action(async (paths: string[], options: Parameters<typeof validateCommand>[1]) => {
+    process.exitCode = await validateCommand(paths, options, {
       readStdin: () => buffer(process.stdin),
       write: (line) => process.stdout.write(`${line}\n`),
     });
@@ -213,9 +215,13 @@ eventOptions(events.command('list'))
   .option('--limit <n>', 'at most this many', '50')
   .action((f: Parameters<typeof eventsList>[1]) => eventsList(loadConfig(), f));
 eventOptions(events.command('trace'))
-  .description('every event of one correlation id (a flow_id), in order')
+  .description(
+    'one flow in order with the hop between steps, from integration_events or the bus; exit 1 when none holds it',
+  )
   .argument('<correlation-id>')
-  .action((id: string, f: EventsFlags) => eventsTrace(loadConfig(), id, f));
+  .action(async (id: string, f: EventsFlags) => {
+    process.exitCode = await eventsTrace(loadConfig(), id, f);
+  });
 eventOptions(events.command('search'))
   .description('events whose data contains a JSON fragment (JSONB @>, GIN index)')
   .argument('<json>', `e.g. '{"symbol":"AAPL"}'`)

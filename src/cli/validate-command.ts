@@ -1,12 +1,19 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import { validateMessage, type Verdict } from '../contract/validate.ts';
+import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
+import { junitXml, type JUnitCase } from '../shared/junit-xml.ts';
 
 export interface ValidateCommandOptions {
   readonly channel?: string;
+  /** Each file's channel is the name of its directory, as in fixtures/events/<channel>/ (`no-channel`: none). */
+  readonly channelFromDir?: boolean;
   readonly json: boolean;
   /** Force JSON lines (true) or one message (false); by default the input decides. */
   readonly lines?: boolean;
+  /** Also write a JUnit XML report to this path. */
+  readonly junit?: string;
 }
 
 export interface ValidateIo {
@@ -18,6 +25,9 @@ export interface Message {
   readonly label: string;
   readonly bytes: Buffer;
 }
+
+const STDIN = '-';
+const NO_CHANNEL_DIR = 'no-channel';
 
 function splitLines(bytes: Buffer): Buffer[] {
   const out: Buffer[] = [];
@@ -51,66 +61,160 @@ export function splitMessages(bytes: Buffer, name: string, lines: boolean | unde
   return asLines ? numbered : [{ label: name, bytes }];
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function violationLines(verdict: Verdict & { ok: false }): string[] {
+  return verdict.violations.flatMap((v) => [
+    `    ${v.path} [${v.code}] expected ${v.expected}; found ${v.found}`,
+    ...(v.hint ? [`      fix: ${v.hint}`] : []),
+  ]);
+}
+
+const failureTitle = (verdict: Verdict & { ok: false }) =>
+  `${plural(verdict.violations.length, 'violation')}${verdict.kind ? ` (checked as ${verdict.kind})` : ''}`;
+
 function human(message: Message, verdict: Verdict): string[] {
   if (verdict.ok)
     return [
       `✓ ${message.label}: valid ${verdict.kind}`,
       ...verdict.notes.map((n) => `    note ${n.path}: ${n.note}`),
     ];
-  const head = `✗ ${message.label}: ${verdict.violations.length} violation${verdict.violations.length === 1 ? '' : 's'}${verdict.kind ? ` (checked as ${verdict.kind})` : ''}`;
-  return [
-    head,
-    ...verdict.violations.flatMap((v) => [
-      `    ${v.path} [${v.code}] expected ${v.expected}; found ${v.found}`,
-      ...(v.hint ? [`      fix: ${v.hint}`] : []),
-    ]),
-  ];
+  return [`✗ ${message.label}: ${failureTitle(verdict)}`, ...violationLines(verdict)];
 }
 
-function machine(message: Message, verdict: Verdict): string {
-  const { label } = message;
+interface Checked {
+  readonly file: string;
+  readonly channel: string | undefined;
+  readonly message: Message;
+  readonly verdict: Verdict;
+}
+
+function machine({ file, channel, message, verdict }: Checked): string {
+  const common = { type: 'verdict', file, message: message.label, channel: channel ?? null };
   return JSON.stringify(
     verdict.ok
-      ? { message: label, ok: true, kind: verdict.kind, notes: verdict.notes }
-      : { message: label, ok: false, kind: verdict.kind ?? null, violations: verdict.violations },
+      ? { ...common, ok: true, kind: verdict.kind, notes: verdict.notes }
+      : { ...common, ok: false, kind: verdict.kind ?? null, violations: verdict.violations },
   );
 }
 
-async function readInput(source: string, io: ValidateIo): Promise<Buffer> {
-  if (source === '-') return io.readStdin();
-  try {
-    return await readFile(source);
-  } catch (error) {
-    throw new HarnessError(
-      'CLI_INPUT_UNREADABLE',
-      `Cannot read ${source}: ${(error as Error).message}`,
-      'Give a readable file, or - for standard input.',
-      { cause: error },
-    );
+// Grouped by directory in CI's test views: the class is where the file is, the case the file (or line).
+const junitCase = ({ file, message, verdict }: Checked): JUnitCase => ({
+  classname: file === 'stdin' ? file : dirname(file),
+  name: basename(message.label),
+  ...(verdict.ok
+    ? {}
+    : {
+        failure: {
+          message: failureTitle(verdict),
+          type: verdict.violations[0]?.code ?? 'INVALID',
+          detail: violationLines(verdict).join('\n'),
+        },
+      }),
+});
+
+const unreadable = (path: string, error: unknown) =>
+  new HarnessError(
+    'CLI_INPUT_UNREADABLE',
+    `Cannot read ${path}: ${(error as Error).message}`,
+    'Give readable files or directories, or - for standard input.',
+    { cause: error },
+  );
+
+/** Files named, and every file under the directories named (hidden ones skipped), in a stable order. */
+async function inputFiles(paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    if (path === STDIN) {
+      files.push(STDIN);
+      continue;
+    }
+    const info = await stat(path).catch((error: unknown) => {
+      throw unreadable(path, error);
+    });
+    if (!info.isDirectory()) {
+      files.push(path);
+      continue;
+    }
+    const found = (await readdir(path, { recursive: true, withFileTypes: true }))
+      .filter((d) => d.isFile())
+      .map((d) => join(d.parentPath, d.name))
+      .filter(
+        (f) =>
+          !relative(path, f)
+            .split('/')
+            .some((part) => part.startsWith('.')),
+      )
+      .sort();
+    if (found.length === 0)
+      throw new HarnessError(
+        'CLI_INPUT_EMPTY',
+        `${path} holds no files to validate.`,
+        'Give a directory of messages (one per file, or JSON lines), or the files themselves.',
+      );
+    files.push(...found);
   }
+  return files;
 }
 
-/** `tickstock validate`: prints a verdict per message; resolves to the exit code (0 all valid, 1 any violation). */
+function channelOf(file: string, options: ValidateCommandOptions): string | undefined {
+  if (!options.channelFromDir || file === STDIN) return options.channel;
+  const dir = basename(dirname(file));
+  return dir === NO_CHANNEL_DIR ? undefined : dir;
+}
+
+async function writeJUnit(path: string, checked: readonly Checked[]): Promise<void> {
+  const xml = junitXml('tickstock validate', [{ name: 'contract', cases: checked.map(junitCase) }]);
+  await writeFile(path, xml).catch((error: unknown) => {
+    throw new HarnessError(
+      'CLI_OUTPUT_UNWRITABLE',
+      `Cannot write ${path}: ${(error as Error).message}`,
+      'Give --junit a path in a writable directory.',
+      { cause: error },
+    );
+  });
+}
+
+/**
+ * `tickstock validate [paths...]`: a verdict per message of every file, then a summary; resolves to
+ * the exit code (0 all valid, 1 any violation). Unreadable paths throw (exit 2).
+ */
 export async function validateCommand(
-  source: string,
+  paths: readonly string[],
   options: ValidateCommandOptions,
   io: ValidateIo,
 ): Promise<number> {
-  const bytes = await readInput(source, io);
-  const messages = splitMessages(bytes, source === '-' ? 'stdin' : source, options.lines);
-  let invalid = 0;
-  for (const message of messages) {
-    const verdict = validateMessage(
-      message.bytes,
-      options.channel === undefined ? {} : { channel: options.channel },
+  if (options.channel !== undefined && options.channelFromDir)
+    throw new HarnessError(
+      'CLI_BAD_OPTION',
+      '--channel and --channel-from-dir both say where the channel comes from.',
+      'Give one of them.',
     );
-    if (!verdict.ok) invalid += 1;
-    if (options.json) io.write(machine(message, verdict));
-    else for (const line of human(message, verdict)) io.write(line);
+  const files = await inputFiles(paths.length === 0 ? [STDIN] : paths);
+  const checked: Checked[] = [];
+  for (const file of files) {
+    const bytes =
+      file === STDIN
+        ? await io.readStdin()
+        : await readFile(file).catch((e: unknown) => {
+            throw unreadable(file, e);
+          });
+    const channel = channelOf(file, options);
+    const name = file === STDIN ? 'stdin' : file;
+    for (const message of splitMessages(bytes, name, options.lines)) {
+      const item = { file: name, channel, message, verdict: validateMessage(message.bytes, { channel }) };
+      checked.push(item);
+      if (options.json) io.write(machine(item));
+      else for (const line of human(message, item.verdict)) io.write(line);
+    }
   }
-  if (!options.json)
-    io.write(
-      `${messages.length} message${messages.length === 1 ? '' : 's'}: ${messages.length - invalid} valid, ${invalid} invalid`,
-    );
-  return invalid === 0 ? 0 : 1;
+  const failed = checked.filter((c) => !c.verdict.ok).length;
+  const summary = { files: files.length, messages: checked.length, passed: checked.length - failed, failed };
+  io.write(
+    options.json
+      ? JSON.stringify({ type: 'summary', ...summary })
+      : `${plural(summary.messages, 'message')}${files.length > 1 ? ` in ${files.length} files` : ''}: ${summary.passed} passed, ${failed} failed`,
+  );
+  if (options.junit !== undefined) await writeJUnit(options.junit, checked);
+  return failed === 0 ? ExitCode.ok : ExitCode.problems;
 }

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { relative } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { splitMessages, validateCommand } from '../../src/cli/validate-command.ts';
 import { REPO_ROOT } from '../../src/cli/contract-export-command.ts';
-import { FIXTURES_DIR, invalidFixtures, validFixtures, type Fixture } from '../support/fixtures.ts';
+import { FIXTURES_DIR, invalidFixtures, validFixtures } from '../support/fixtures.ts';
 
 interface Run {
   readonly code: number | null;
@@ -24,60 +26,129 @@ async function tickstock(args: readonly string[], stdin?: Buffer): Promise<Run> 
   return { code, stdout };
 }
 
-const argsFor = (f: Fixture) => [
-  'validate',
-  f.file,
-  '--json',
-  ...(f.channel ? ['--channel', f.channel] : []),
-];
+interface VerdictRecord {
+  readonly type: 'verdict';
+  readonly file: string;
+  readonly ok: boolean;
+  readonly violations?: readonly { code: string; path: string }[];
+}
+interface SummaryRecord {
+  readonly type: 'summary';
+  readonly files: number;
+  readonly messages: number;
+  readonly passed: number;
+  readonly failed: number;
+}
+
 const all = [
   ...validFixtures().map((f) => ({ f, ok: true })),
   ...invalidFixtures().map((f) => ({ f, ok: false })),
 ];
 
-describe('tickstock validate on every fixture', () => {
-  // One process per fixture, as CI would call it; a few at a time keeps the two cores busy.
-  test.concurrent.each(all.map(({ f, ok }) => [relative(FIXTURES_DIR, f.file), f, ok] as const))(
+describe('tickstock validate over the fixtures directory, every verdict from one process', () => {
+  let dir: string;
+  let run: Run;
+  let records: (VerdictRecord | SummaryRecord)[];
+  const verdictOf = (file: string) =>
+    records.find((r): r is VerdictRecord => r.type === 'verdict' && r.file === file);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'validate-cli-'));
+    const args = ['--json', '--channel-from-dir', '--junit', join(dir, 'report.xml')];
+    run = await tickstock(['validate', FIXTURES_DIR, ...args]);
+    records = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as VerdictRecord | SummaryRecord);
+  }, 30_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  test.each(all.map(({ f, ok }) => [relative(FIXTURES_DIR, f.file), f, ok] as const))(
     '%s',
-    async (_, fixture, ok) => {
-      const run = await tickstock(argsFor(fixture));
-      const verdicts = run.stdout
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { ok: boolean; violations?: { code: string }[] });
-      expect(verdicts).toHaveLength(1);
-      expect(verdicts[0]!.ok).toBe(ok);
-      expect(run.code).toBe(ok ? 0 : 1);
-      if ('code' in fixture) expect(verdicts[0]!.violations?.map((v) => v.code)).toContain(fixture.code);
+    (_, fixture, ok) => {
+      const verdict = verdictOf(fixture.file);
+      expect(verdict?.ok).toBe(ok);
+      if ('code' in fixture) expect(verdict?.violations?.map((v) => v.code)).toContain(fixture.code);
     },
-    30_000,
   );
+
+  test('one verdict per fixture, then a summary record; exit 1 because some are invalid', () => {
+    const invalid = all.filter((a) => !a.ok).length;
+    expect(records.slice(0, -1)).toHaveLength(all.length);
+    expect(records.at(-1)).toEqual({
+      type: 'summary',
+      files: all.length,
+      messages: all.length,
+      passed: all.length - invalid,
+      failed: invalid,
+    });
+    expect(run.code).toBe(1);
+  });
+
+  test('the JUnit report: a test case per fixture, a failure for each invalid one', async () => {
+    const xml = await readFile(join(dir, 'report.xml'), 'utf8');
+    const invalid = all.filter((a) => !a.ok).length;
+    expect(xml.match(/<testcase /g)).toHaveLength(all.length);
+    expect(xml.match(/<failure /g)).toHaveLength(invalid);
+    expect(xml).toMatch(new RegExp(`<testsuites name="tickstock validate" tests="${all.length}" failures="${invalid}">`));
+    expect(xml).toMatch(
+      /<testcase classname="[^"]*no-channel" name="UNKNOWN_MESSAGE@event_type@unknown-event-type\.json">\s*<failure message="1 violation" type="UNKNOWN_MESSAGE">/,
+    );
+  });
 });
 
-describe('input forms', () => {
+describe('exit codes and input forms', () => {
   const lines = (objects: unknown[]) => Buffer.from(objects.map((o) => JSON.stringify(o)).join('\n') + '\n');
+  const valid = () => JSON.parse(validFixtures()[0]!.bytes.toString('utf8')) as unknown;
+  const captured = () => {
+    const out: string[] = [];
+    return { out, io: { readStdin: () => Promise.resolve(lines([valid(), { a: 1 }])), write: (l: string) => void out.push(l) } };
+  };
+  // The processes start together: each spends seconds loading the CLI, little validating.
+  let ok: Promise<Run>;
+  let unreadable: Promise<Run>;
+  beforeAll(() => {
+    ok = tickstock(['validate', '-', 'fixtures/events/valid', '--channel-from-dir'], lines([valid(), valid()]));
+    unreadable = tickstock(['validate', 'fixtures/events/valid', '/nonexistent/dir']);
+  });
 
-  test('JSON lines from standard input: a verdict per line, exit 1 when any fails', async () => {
-    const valid = JSON.parse(validFixtures()[0]!.bytes.toString('utf8')) as unknown;
-    const run = await tickstock(['validate', '-'], lines([valid, { event_type: 'pattern_detected' }, valid]));
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(
-      /✓ stdin:1[\s\S]*✗ stdin:2[\s\S]*✓ stdin:3[\s\S]*3 messages: 2 valid, 1 invalid/,
-    );
+  test('standard input and a directory of valid messages: a verdict each, a summary line, exit 0', async () => {
+    const run = await ok;
+    const n = validFixtures().length + 2;
+    expect(run.stdout).toMatch(/^✓ stdin:1: valid backtest_progress\n✓ stdin:2: /);
+    expect(run.stdout).toMatch(/✓ fixtures\/events\/valid\/tickstock\.events\.patterns\/\S+: valid pattern_detected/);
+    expect(run.stdout).toMatch(new RegExp(`${n} messages in ${n - 1} files: ${n} passed, 0 failed\\n$`));
+    expect(run.code).toBe(0);
+  }, 30_000);
+
+  test('an invalid line: its violations with the fix, the count in the summary, exit 1', async () => {
+    const { out, io } = captured();
+    expect(await validateCommand(['-'], { json: false }, io)).toBe(1);
+    expect(out[0]).toBe('✓ stdin:1: valid backtest_progress');
+    expect(out[1]).toBe('✗ stdin:2: 1 violation');
+    expect(out[2]).toMatch(/^ {4}\$\.event_type \[UNKNOWN_MESSAGE\] expected /);
+    expect(out.at(-1)).toBe('2 messages: 1 passed, 1 failed');
+  });
+
+  test('an unreadable path is a usage error with a code, exit 2, not a crash', async () => {
+    const { io } = captured();
+    await expect(validateCommand(['/nonexistent/file.json'], { json: false }, io)).rejects.toMatchObject({
+      code: 'CLI_INPUT_UNREADABLE',
+    });
+    expect((await unreadable).code).toBe(2);
+  }, 30_000);
+
+  test('--channel and --channel-from-dir together are refused', async () => {
+    const { io } = captured();
+    const both = { json: false, channel: 'tickstock:errors', channelFromDir: true };
+    await expect(validateCommand(['fixtures/events'], both, io)).rejects.toMatchObject({
+      code: 'CLI_BAD_OPTION',
+    });
   });
 
   test('a pretty-printed object is one message, not lines', () => {
     const pretty = Buffer.from(JSON.stringify({ a: 1, b: [1, 2] }, null, 2));
     expect(splitMessages(pretty, 'x', undefined)).toHaveLength(1);
     expect(splitMessages(lines([{ a: 1 }, { b: 2 }]), 'x', undefined)).toHaveLength(2);
-  });
-
-  test('an unreadable file is a usage error with a code, not a crash', async () => {
-    const io = { readStdin: () => Promise.resolve(Buffer.alloc(0)), write: () => undefined };
-    await expect(validateCommand('/nonexistent/file.json', { json: false }, io)).rejects.toMatchObject({
-      code: 'CLI_INPUT_UNREADABLE',
-    });
-    const run = await tickstock(['validate', '/nonexistent/file.json']);
-    expect(run.code).toBe(2);
   });
 });

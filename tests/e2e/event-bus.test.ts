@@ -9,6 +9,8 @@ import {
   traceCorrelation,
 } from '../../src/bus/event-queries.ts';
 import { nextRunAt, runCleanup, startRetentionScheduler } from '../../src/bus/retention.ts';
+import { renderTrace, traceFlow } from '../../src/analysis/flow-trace.ts';
+import { PATTERN_FLOW_PATH } from '../../src/contract/checkpoints.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { seededRandom } from '../../src/shared/seeded-random.ts';
 import { eventsRecorder } from '../../src/sim/producer-recorder.ts';
@@ -53,6 +55,9 @@ describe('the events table as a checkpoint sink (spec 003)', () => {
       });
       expect((received.data as { message: unknown }).message).toEqual(event);
       expect(await flowCheckpoints(db, event.data.flow_id)).toEqual([]); // integration_events untouched
+      const steps = (await traceFlow(db, event.data.flow_id)).steps;
+      expect(steps.map((s) => s.name).sort()).toEqual([...PATTERN_FLOW_PATH].sort());
+      expect(steps.every((s) => s.sinks.join() === 'events')).toBe(true);
     } finally {
       await rig.close();
     }
@@ -72,10 +77,74 @@ describe('the events table as a checkpoint sink (spec 003)', () => {
       expect((await traceCorrelation(db, event.data.flow_id)).map((e) => e.event_type)).toEqual(
         FLOW_TYPES.slice(1),
       );
+      // The trace shows each checkpoint once, found in both sinks.
+      const trace = await traceFlow(db, event.data.flow_id);
+      expect(trace.steps.map((s) => [s.name, s.sinks])).toEqual(
+        ['EVENT_RECEIVED', 'EVENT_PARSED', 'WEBSOCKET_DELIVERED'].map((c) => [
+          c,
+          ['integration_events', 'events'],
+        ]),
+      );
     } finally {
       await rig.close();
     }
   });
+});
+
+describe('tickstock events trace', () => {
+  test('under the default sink (integration_events): the flow in order with hop deltas; an unknown flow exits 1', async () => {
+    const rig = await startFlowRig(services);
+    let flowId: string;
+    try {
+      const event = await rig.deliverOne(await rig.browser(), seededRandom(seed + 2), db);
+      await rig.sink.drain(5000);
+      flowId = event.data.flow_id;
+    } finally {
+      await rig.close();
+    }
+    const env = { DATABASE_URL: services.databaseUrl };
+    const unknownId = '00000000-0000-4000-8000-000000000000';
+    const found = runCli(['events', 'trace', flowId, '--json'], env);
+    const unknown = runCli(['events', 'trace', unknownId], env);
+
+    const lines = renderTrace(await traceFlow(db, flowId));
+    expect(lines[0]).toBe(`flow ${flowId} (from integration_events)`);
+    expect(lines.slice(1, -1).map((l) => l.split(/ +/).slice(2))).toEqual([
+      ['PATTERN_PUBLISHED', 'TickStockPL', 'start'],
+      [
+        'EVENT_RECEIVED',
+        'TickStockAppV2',
+        expect.stringMatching(/^\+[\d.]+$/),
+        expect.stringMatching(/^m?s$/),
+      ],
+      ['EVENT_PARSED', 'TickStockAppV2', expect.stringMatching(/^\+[\d.]+$/), expect.stringMatching(/^m?s$/)],
+      [
+        'WEBSOCKET_DELIVERED',
+        'TickStockAppV2',
+        expect.stringMatching(/^\+[\d.]+$/),
+        expect.stringMatching(/^m?s$/),
+      ],
+    ]);
+    expect(lines.at(-1)).toMatch(/^4 steps, [\d.]+ m?s from first to last$/);
+
+    expect(await withDeadline(found.exited, 30_000, 'events trace to exit'), found.output()).toBe(0);
+    const records = found
+      .output()
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { type: string; name?: string; sinks?: string[]; deltaMs?: number | null },
+      );
+    expect(records.map((r) => r.name ?? r.type)).toEqual([...PATTERN_FLOW_PATH, 'summary']);
+    expect(records.slice(0, 4).every((r) => r.sinks?.join() === 'integration_events')).toBe(true);
+    expect(records.slice(1, 4).every((r) => (r.deltaMs ?? -1) >= 0)).toBe(true);
+    expect(records.at(-1)).toMatchObject({ type: 'summary', flowId, steps: 4 });
+
+    expect(await withDeadline(unknown.exited, 30_000, 'events trace to exit'), unknown.output()).toBe(1);
+    expect(unknown.output()).toBe(
+      `flow ${unknownId}: nothing recorded in integration_events or in the events bus\n`,
+    );
+  }, 60_000);
 });
 
 describe('the publisher API', () => {

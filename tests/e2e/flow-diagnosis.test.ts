@@ -3,14 +3,17 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { incompleteFlows } from '../../src/analysis/flow-diagnosis.ts';
 import { flowCounts, hopPercentiles } from '../../src/analysis/flow-queries.ts';
-import { CHANNELS } from '../../src/contract/channels.ts';
+import { renderSnapshot, snapshotProblems, takeSnapshot } from '../../src/analysis/monitor-snapshot.ts';
+import { CHANNELS, PRODUCER_HEARTBEAT_KEY } from '../../src/contract/channels.ts';
+import { dropTracking, restoreTracking } from '../../src/db/tracking-removal.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { seededRandom } from '../../src/shared/seeded-random.ts';
 import { publishOnce } from '../../src/sim/publish-once.ts';
 import { flowCheckpoints, startFlowRig, type FlowRig } from '../support/flow-rig.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
 import { nextEvent } from '../support/socket-wait.ts';
-import { pollUntil } from '../support/wait-for.ts';
+import { runCli } from '../support/run-cli.ts';
+import { pollUntil, withDeadline } from '../support/wait-for.ts';
 
 const services = useIsolatedServices();
 const random = seededRandom(inject('seed') + 11);
@@ -49,7 +52,8 @@ describe('incomplete flows are detected and diagnosed as spec 000 lists them', (
   });
 
   test('no browser client: stops at EVENT_PARSED, "No users connected (no WEBSOCKET_DELIVERED)"', async () => {
-    rig = await startFlowRig(services);
+    // Heartbeats often enough that `diagnose` below finds a live consumer.
+    rig = await startFlowRig(services, { consumer: { heartbeatIntervalMs: 200 } });
     const { event } = await publishOnce({ redis: rig.redis, db, clock: systemClock, random });
     await waitForCheckpoint(event.data.flow_id, 'EVENT_PARSED');
     await rig.sink.drain(5000);
@@ -77,9 +81,11 @@ describe('incomplete flows are detected and diagnosed as spec 000 lists them', (
       'EVENT_RECEIVED',
       'EVENT_REJECTED',
     ]);
-    expect((await diagnosisOf(event.data.flow_id))?.diagnosis).toMatch(
-      /^Processing error \(no EVENT_PARSED\): rejected by validation: \$\.data\.pattern MISSING_FIELD \(Rename data\.pattern_name/,
-    );
+    expect(await diagnosisOf(event.data.flow_id)).toMatchObject({
+      missing: 'EVENT_PARSED',
+      diagnosis:
+        'rejected by consumer: $.data.pattern MISSING_FIELD (Rename data.pattern_name to data.pattern)',
+    });
     expect(live.consumer.stats.eventsRejected).toBe(1);
     expect(
       live.lines.some((l) => l['msg'] === 'pattern event rejected' && l['flow_id'] === event.data.flow_id),
@@ -124,4 +130,76 @@ describe('subscription checkpoints', () => {
       ]);
     }
   });
+});
+
+describe('monitor and diagnose name the real cause', () => {
+  const env = () => ({ DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl });
+
+  test('monitor: a rejected message from a producer that records nothing is "rejected by consumer", not "TickStockPL not publishing"; exit 1', async () => {
+    const live = rig!;
+    const { event } = await publishOnce(
+      { redis: live.redis, db: undefined, clock: systemClock, random },
+      (e) => {
+        const { pattern, ...data } = e.data;
+        return { ...e, data: { ...data, pattern_name: pattern } as unknown as typeof e.data };
+      },
+    );
+    await waitForCheckpoint(event.data.flow_id, 'EVENT_REJECTED');
+    const rejected = `${event.data.flow_id} stopped: rejected by consumer: $.data.pattern MISSING_FIELD (Rename data.pattern_name to data.pattern)`;
+    const run = runCli(['monitor', '--settle', '0', '--json'], env());
+    expect(await withDeadline(run.exited, 30_000, 'monitor to exit'), run.output()).toBe(1);
+    const report = JSON.parse(run.output()) as { ok: boolean; problems: string[] };
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContain(`flow ${rejected}`);
+    expect(run.output()).not.toMatch(/TickStockPL not publishing/);
+
+    const snapshot = await takeSnapshot(
+      { db, redis: live.redis, now: () => Date.now() },
+      { windowMinutes: 60, settleMs: 0 },
+    );
+    const text = renderSnapshot(snapshot, snapshotProblems(snapshot, 150));
+    expect(text).toMatch(
+      /EVENT_RECEIVED → EVENT_REJECTED \| rejected by consumer: \$\.data\.pattern MISSING_FIELD/,
+    );
+    expect(text).toContain(`  flow ${rejected}`);
+  }, 60_000);
+
+  test('diagnose: a healthy consumer with no browser connected passes, the flow ending at EVENT_PARSED (--json)', async () => {
+    await rig!.redis.set(PRODUCER_HEARTBEAT_KEY, String(Date.now() / 1000));
+    const run = runCli(['diagnose', '--json'], env());
+    expect(await withDeadline(run.exited, 30_000, 'diagnose to exit'), run.output()).toBe(0);
+    const records = run
+      .output()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => r['check'] === 'test pattern flow')).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/EVENT_RECEIVED → EVENT_PARSED \(no browser connected/) as string,
+    });
+    expect(records.at(-1)).toMatchObject({ type: 'summary', failed: 0 });
+  }, 60_000);
+
+  test('after db drop-tracking: "tracking objects dropped", fixed by restore-tracking, not 30 missing columns', async () => {
+    await rig?.close(); // its sink would write into the dropped table
+    rig = undefined;
+    await dropTracking(db);
+    try {
+      const diagnose = runCli(['diagnose', '--follow', '1'], env());
+      const monitor = runCli(['monitor'], env());
+      expect(await withDeadline(diagnose.exited, 30_000, 'diagnose to exit'), diagnose.output()).toBe(1);
+      const out = diagnose.output();
+      expect(out).toMatch(
+        /FAIL tracking objects: tracking objects dropped[^\n]*\n {5}fix: Run `tickstock db restore-tracking`/,
+      );
+      expect(out).toMatch(/ok {3}schema objects/);
+      expect(out).not.toMatch(/missing column|consumer heartbeat|test pattern flow/);
+      expect(await withDeadline(monitor.exited, 30_000, 'monitor to exit'), monitor.output()).toBe(1);
+      expect(monitor.output()).toMatch(
+        /TRACKING_DROPPED.*tracking objects dropped[\s\S]*tickstock db restore-tracking/,
+      );
+    } finally {
+      await restoreTracking(db);
+    }
+  }, 60_000);
 });
