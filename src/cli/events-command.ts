@@ -38,17 +38,16 @@ function date(value: string | undefined, name: string): Date | undefined {
   return d;
 }
 
-export const eventsList = (
-  config: HarnessConfig,
-  f: EventsFlags & {
-    channel?: string;
-    type?: string;
-    source?: string;
-    since?: string;
-    until?: string;
-    limit: string;
-  },
-) =>
+export interface EventsListFlags extends EventsFlags {
+  readonly channel?: string;
+  readonly type?: string;
+  readonly source?: string;
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit: number;
+}
+
+export const eventsList = (config: HarnessConfig, f: EventsListFlags) =>
   withDb(config, f, async (db) =>
     print(
       await findEvents(db, {
@@ -57,7 +56,7 @@ export const eventsList = (
         source: f.source,
         since: date(f.since, 'since'),
         until: date(f.until, 'until'),
-        limit: Number(f.limit),
+        limit: f.limit,
       }),
       f.json,
     ),
@@ -83,7 +82,7 @@ export const eventsTrace = (config: HarnessConfig, id: string, f: EventsFlags): 
     return trace.steps.length === 0 ? ExitCode.problems : ExitCode.ok;
   });
 
-export const eventsSearch = (config: HarnessConfig, fragment: string, f: EventsFlags & { limit: string }) =>
+export const eventsSearch = (config: HarnessConfig, fragment: string, f: EventsFlags & { limit: number }) =>
   withDb(config, f, async (db) => {
     let value: unknown;
     try {
@@ -96,26 +95,25 @@ export const eventsSearch = (config: HarnessConfig, fragment: string, f: EventsF
         `${fragment} is not a JSON object.`,
         `Give what the data must contain, e.g. '{"symbol":"AAPL"}'.`,
       );
-    print(await searchEvents(db, value, Number(f.limit)), f.json);
+    print(await searchEvents(db, value, f.limit), f.json);
   });
 
-export const eventsStats = (config: HarnessConfig, f: EventsFlags & { hours: string }) =>
+export const eventsStats = (config: HarnessConfig, f: EventsFlags & { hours: number }) =>
   withDb(config, f, async (db) =>
     console.log(
-      JSON.stringify(await eventStatistics(db, new Date(Date.now() - Number(f.hours) * 3_600_000)), null, 2),
+      JSON.stringify(await eventStatistics(db, new Date(Date.now() - f.hours * 3_600_000)), null, 2),
     ),
   );
 
 /** `tickstock events cleanup --now`: the retention cleanup, recorded as a system event like a scheduled run. */
 export const eventsCleanup = (
   config: HarnessConfig,
-  f: EventsFlags & { now: boolean; retentionDays?: string },
+  f: EventsFlags & { now: boolean; retentionDays?: number },
 ) =>
   withDb(config, f, async (db) => {
     if (!f.now)
       throw bad('cleanup runs daily beside the consumer; --now runs it here and now.', 'Add --now.');
-    const retentionDays =
-      f.retentionDays === undefined ? config.events.retentionDays : Number(f.retentionDays);
+    const retentionDays = f.retentionDays ?? config.events.retentionDays;
     const result = await runCleanup(
       db,
       { retentionDays, batchSize: config.events.cleanupBatchSize, at: config.events.cleanupAt },

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import { withCliPool } from './cli-pool.ts';
+import { PROBE_TIMEOUT_MS, withCliPool } from './cli-pool.ts';
+import { probeRedis } from '../services/service-probe.ts';
 import { runDiagnosis } from '../analysis/diagnosis-checks.ts';
 import { renderSnapshot, snapshotProblems, takeSnapshot } from '../analysis/monitor-snapshot.ts';
 import type { HarnessConfig } from '../config/load-config.ts';
@@ -18,12 +19,16 @@ interface UrlFlags {
   readonly databaseUrl?: string;
 }
 
+/** `probe`: a Redis that cannot be reached stops the command (exit 3); diagnose reports it as a finding. */
 async function withClients<T>(
   config: HarnessConfig,
   flags: UrlFlags,
   work: (redis: Redis, db: pg.Pool) => Promise<T>,
+  probe = true,
 ): Promise<T> {
-  const redis = new Redis(requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url'), {
+  const url = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
+  if (probe) await probeRedis(url, PROBE_TIMEOUT_MS);
+  const redis = new Redis(url, {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
     lazyConnect: true,
@@ -38,15 +43,15 @@ async function withClients<T>(
 
 export interface MonitorFlags extends UrlFlags {
   readonly watch: boolean;
-  readonly interval: string;
-  readonly settle: string;
-  readonly maxHeartbeatAge: string;
+  readonly interval: number;
+  readonly settle: number;
+  readonly maxHeartbeatAge: number;
   readonly json: boolean;
 }
 
 export interface DiagnoseFlags extends UrlFlags {
-  readonly maxHeartbeatAge: string;
-  readonly follow: string;
+  readonly maxHeartbeatAge: number;
+  readonly follow: number;
   readonly json: boolean;
 }
 
@@ -59,10 +64,10 @@ const tick = (seconds: number) => new Promise((resolve) => setTimeout(resolve, s
 export async function monitorCommand(config: HarnessConfig, flags: MonitorFlags): Promise<number> {
   return withClients(config, flags, async (redis, db) => {
     if (!(await trackingObjects(db)).tableExists) throw trackingDropped();
-    const options = { windowMinutes: 60, settleMs: Number(flags.settle) * 1000 };
+    const options = { windowMinutes: 60, settleMs: flags.settle * 1000 };
     const check = async () => {
       const snapshot = await takeSnapshot({ db, redis, now: () => systemClock.now() }, options);
-      const problems = snapshotProblems(snapshot, Number(flags.maxHeartbeatAge));
+      const problems = snapshotProblems(snapshot, flags.maxHeartbeatAge);
       const text = flags.json
         ? JSON.stringify({ ...snapshot, ok: problems.length === 0, problems })
         : renderSnapshot(snapshot, problems);
@@ -82,7 +87,7 @@ export async function monitorCommand(config: HarnessConfig, flags: MonitorFlags)
       if (status) status.update(text);
       else console.log(text); // --json --watch: one snapshot per line
       last = code;
-      await tick(Number(flags.interval));
+      await tick(flags.interval);
     }
     status?.done();
     return last;
@@ -99,27 +104,32 @@ const trackingDropped = () =>
 
 /** `tickstock diagnose [--json]`: each finding with its fix; exit 1 on any failure. */
 export async function diagnoseCommand(config: HarnessConfig, flags: DiagnoseFlags): Promise<number> {
-  return withClients(config, flags, async (redis, db) => {
-    const findings = await runDiagnosis(
-      { redis, db, clock: systemClock, random: seededRandom(Math.floor(Date.now() % 2 ** 31)) },
-      { maxHeartbeatAgeSeconds: Number(flags.maxHeartbeatAge), followMs: Number(flags.follow) * 1000 },
-    );
-    const failed = findings.filter((f) => !f.ok).length;
-    for (const f of findings) {
-      if (flags.json) console.log(JSON.stringify({ type: 'finding', ...f }));
-      else
-        console.log(
-          `${f.ok ? 'ok  ' : 'FAIL'} ${f.check}: ${f.detail}${f.fix ? `\n     fix: ${f.fix}` : ''}`,
-        );
-    }
-    const summary = { checks: findings.length, passed: findings.length - failed, failed };
-    console.log(
-      flags.json
-        ? JSON.stringify({ type: 'summary', ...summary })
-        : failed === 0
-          ? 'all checks passed'
-          : `${failed} of ${findings.length} checks failed`,
-    );
-    return failed === 0 ? ExitCode.ok : ExitCode.problems;
-  });
+  return withClients(
+    config,
+    flags,
+    async (redis, db) => {
+      const findings = await runDiagnosis(
+        { redis, db, clock: systemClock, random: seededRandom(Math.floor(Date.now() % 2 ** 31)) },
+        { maxHeartbeatAgeSeconds: flags.maxHeartbeatAge, followMs: flags.follow * 1000 },
+      );
+      const failed = findings.filter((f) => !f.ok).length;
+      for (const f of findings) {
+        if (flags.json) console.log(JSON.stringify({ type: 'finding', ...f }));
+        else
+          console.log(
+            `${f.ok ? 'ok  ' : 'FAIL'} ${f.check}: ${f.detail}${f.fix ? `\n     fix: ${f.fix}` : ''}`,
+          );
+      }
+      const summary = { checks: findings.length, passed: findings.length - failed, failed };
+      console.log(
+        flags.json
+          ? JSON.stringify({ type: 'summary', ...summary })
+          : failed === 0
+            ? 'all checks passed'
+            : `${failed} of ${findings.length} checks failed`,
+      );
+      return failed === 0 ? ExitCode.ok : ExitCode.problems;
+    },
+    false,
+  );
 }

@@ -3,25 +3,21 @@ import { buffer } from 'node:stream/consumers';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import type { DemoFlags } from './demo-command.ts';
-import { diagnoseCommand, monitorCommand } from './inspect-commands.ts';
+import type { DiagnoseFlags, MonitorFlags } from './inspect-commands.ts';
 import type { SimErrorFlags, SimFlags, SimOnceFlags } from './sim-command.ts';
 import * as parse from './option-parsers.ts';
 import { reportFailure } from './report-failure.ts';
 import { SCENARIO_KINDS } from '../sim/scenarios.ts';
-import { validateCommand } from './validate-command.ts';
-import {
-  eventsCleanup,
-  eventsList,
-  eventsSearch,
-  eventsStats,
-  eventsTrace,
-  type EventsFlags,
-} from './events-command.ts';
+import { ALL_CHANNELS } from '../contract/channels.ts';
+import type { ValidateCommandOptions as ValidateOptions } from './validate-command.ts';
+import type { EventsFlags, EventsListFlags } from './events-command.ts';
 
 // Commands are loaded when they run: `--version` and a usage error answer without loading the
 // drivers, the consumer or the contract's compiled validators.
 const sim = () => import('./sim-command.ts');
 const tracking = () => import('./tracking-commands.ts');
+const inspect = () => import('./inspect-commands.ts');
+const events = () => import('./events-command.ts');
 
 const packageVersion = (): string =>
   (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
@@ -135,36 +131,51 @@ urlOptions(program.command('monitor'))
     'live health of both sides: heartbeats, subscriptions, flow rate, hop latencies, incomplete flows',
   )
   .option('--watch', 'refresh until Ctrl+C', false)
-  .option('--interval <seconds>', 'refresh interval with --watch', '2')
-  .option('--settle <seconds>', 'flows younger than this are still in flight, not judged', '5')
-  .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this is a problem', '150')
+  .option(
+    '--interval <seconds>',
+    'refresh interval with --watch (at least 0.1)',
+    parse.positiveNumber(3600, 0.099),
+    2,
+  )
+  .option(
+    '--settle <seconds>',
+    'flows younger than this are still in flight, not judged',
+    parse.nonNegativeNumber(3600),
+    5,
+  )
+  .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this is a problem', parse.seconds, 150)
   .option('--json', 'the snapshot as one JSON object (one per line with --watch)', false)
-  .action(async (flags: Parameters<typeof monitorCommand>[1]) => {
-    process.exitCode = await monitorCommand(loadConfig(), flags);
+  .action(async (flags: MonitorFlags) => {
+    process.exitCode = await (await inspect()).monitorCommand(loadConfig(), flags);
   });
 
 urlOptions(program.command('diagnose'))
   .description(
     'check reachability, schema, subscribers, heartbeats; follow a test pattern; exit 1 on any failure',
   )
-  .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this fails', '150')
-  .option('--follow <seconds>', 'how long to follow the test pattern', '5')
+  .option('--max-heartbeat-age <seconds>', 'a heartbeat older than this fails', parse.seconds, 150)
+  .option('--follow <seconds>', 'how long to follow the test pattern', parse.positiveNumber(600), 5)
   .option('--json', 'one JSON finding per line, then a summary record', false)
-  .action(async (flags: Parameters<typeof diagnoseCommand>[1]) => {
-    process.exitCode = await diagnoseCommand(loadConfig(), flags);
+  .action(async (flags: DiagnoseFlags) => {
+    process.exitCode = await (await inspect()).diagnoseCommand(loadConfig(), flags);
   });
 
 program
   .command('validate')
   .description('check JSON messages (one, or JSON lines) against the contract; exit 1 on any violation')
   .argument('[paths...]', 'files, directories (every file under them), or - for standard input')
-  .option('--channel <name>', 'the channel the messages are for (decides the expected kind)')
+  .option(
+    '--channel <name>',
+    'the channel the messages are for (decides the expected kind)',
+    parse.oneOf(ALL_CHANNELS),
+  )
   .option('--channel-from-dir', "each file's directory names its channel (fixtures/events/<channel>/)")
   .option('--json', 'one JSON verdict per line, then a summary record, for machines', false)
   .option('--junit <path>', 'also write a JUnit XML report, one test case per message')
   .option('--lines', 'treat the input as JSON lines')
   .option('--no-lines', 'treat the input as one message')
-  .action(async (paths: string[], options: Parameters<typeof validateCommand>[1]) => {
+  .action(async (paths: string[], options: ValidateOptions) => {
+    const { validateCommand } = await import('./validate-command.ts');
     process.exitCode = await validateCommand(paths, options, {
       readStdin: () => buffer(process.stdin),
       write: (line) => process.stdout.write(`${line}\n`),
@@ -198,44 +209,48 @@ db.command('restore-tracking')
     (await tracking()).restoreTrackingCommand(loadConfig(), flags),
   );
 
-const events = program
+const eventsCmd = program
   .command('events')
   .description("spec 003's event bus: query, trace, search, statistics, retention cleanup");
 const eventOptions = (c: Command) =>
   c
     .option('--database-url <url>', 'PostgreSQL (default: DATABASE_URL)')
     .option('--json', 'one JSON object per line', false);
-eventOptions(events.command('list'))
+eventOptions(eventsCmd.command('list'))
   .description('events by channel, type, source and time range, newest first')
   .option('--channel <name>')
   .option('--type <event_type>')
   .option('--source <source>')
   .option('--since <iso>')
   .option('--until <iso>')
-  .option('--limit <n>', 'at most this many', '50')
-  .action((f: Parameters<typeof eventsList>[1]) => eventsList(loadConfig(), f));
-eventOptions(events.command('trace'))
+  .option('--limit <n>', 'at most this many', parse.positiveInteger(100_000), 50)
+  .action(async (f: EventsListFlags) => (await events()).eventsList(loadConfig(), f));
+eventOptions(eventsCmd.command('trace'))
   .description(
     'one flow in order with the hop between steps, from integration_events or the bus; exit 1 when none holds it',
   )
   .argument('<correlation-id>')
   .action(async (id: string, f: EventsFlags) => {
-    process.exitCode = await eventsTrace(loadConfig(), id, f);
+    process.exitCode = await (await events()).eventsTrace(loadConfig(), id, f);
   });
-eventOptions(events.command('search'))
+eventOptions(eventsCmd.command('search'))
   .description('events whose data contains a JSON fragment (JSONB @>, GIN index)')
   .argument('<json>', `e.g. '{"symbol":"AAPL"}'`)
-  .option('--limit <n>', 'at most this many', '50')
-  .action((fragment: string, f: EventsFlags & { limit: string }) => eventsSearch(loadConfig(), fragment, f));
-eventOptions(events.command('stats'))
+  .option('--limit <n>', 'at most this many', parse.positiveInteger(100_000), 50)
+  .action(async (fragment: string, f: EventsFlags & { limit: number }) =>
+    (await events()).eventsSearch(loadConfig(), fragment, f),
+  );
+eventOptions(eventsCmd.command('stats'))
   .description('volume by channel and type, and the flow completion rate')
-  .option('--hours <n>', 'over the last N hours', '24')
-  .action((f: EventsFlags & { hours: string }) => eventsStats(loadConfig(), f));
-eventOptions(events.command('cleanup'))
+  .option('--hours <n>', 'over the last N hours', parse.positiveNumber(24 * 3650), 24)
+  .action(async (f: EventsFlags & { hours: number }) => (await events()).eventsStats(loadConfig(), f));
+eventOptions(eventsCmd.command('cleanup'))
   .description('delete events past retention (EVENTS_RETENTION_DAYS) in batches, recorded as a system event')
   .option('--now', 'run it now', false)
-  .option('--retention-days <n>', 'override EVENTS_RETENTION_DAYS')
-  .action((f: EventsFlags & { now: boolean; retentionDays?: string }) => eventsCleanup(loadConfig(), f));
+  .option('--retention-days <n>', 'override EVENTS_RETENTION_DAYS', parse.positiveInteger(36_500))
+  .action(async (f: EventsFlags & { now: boolean; retentionDays?: number }) =>
+    (await events()).eventsCleanup(loadConfig(), f),
+  );
 
 try {
   await program.parseAsync();

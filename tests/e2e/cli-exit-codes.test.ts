@@ -68,6 +68,21 @@ const USAGE: Readonly<Record<string, Row>> = {
   'demo --duration 0': { args: () => ['demo', '--duration', '0'], exit: 2, first: usage('--duration') },
   'demo --seed abc': { args: () => ['demo', '--seed', 'abc'], exit: 2, first: usage('--seed') },
   'consumer --port abc': { args: () => ['consumer', '--port', 'abc'], exit: 2, first: usage('--port') },
+  'monitor --watch --interval 0': {
+    args: () => ['monitor', '--watch', '--interval', '0'],
+    exit: 2,
+    first: usage('--interval'),
+  },
+  'events list --limit abc': {
+    args: () => ['events', 'list', '--limit', 'abc'],
+    exit: 2,
+    first: usage('--limit'),
+  },
+  'validate --channel nope': {
+    args: () => ['validate', '--channel', 'nope', 'fixtures/events'],
+    exit: 2,
+    first: usage('--channel.*nope.*tickstock.events.patterns'),
+  },
   'consumer --port 70000': { args: () => ['consumer', '--port', '70000'], exit: 2, first: usage('--port') },
   'sim without REDIS_URL': {
     args: () => ['sim', '--no-db', '--count', '1'],
@@ -120,6 +135,11 @@ const SERVICE: Readonly<Record<string, Row>> = {
     args: () => ['db', 'drop-tracking', '--database-url', wrongPassword()],
     exit: 3,
     first: refused,
+  },
+  'monitor with unreachable Redis': {
+    args: () => ['monitor', '--redis-url', DEAD_REDIS, '--database-url', services.databaseUrl],
+    exit: 3,
+    first: unreachable('Redis'),
   },
   'monitor with unreachable PostgreSQL': {
     args: () => ['monitor', '--redis-url', services.redisUrl, '--database-url', DEAD_PG],

@@ -121,7 +121,9 @@ describe('tickstock sim errors', () => {
       ],
       env(),
     );
-    expect(await withDeadline(run.exited, 20_000, 'sim errors to exit')).toBe(0);
+    // Nobody subscribes here: the errors are lost, and the exit code says so.
+    expect(await withDeadline(run.exited, 20_000, 'sim errors to exit')).toBe(1);
+    expect(run.output()).toMatch(/WARNING: 40 reached 0 subscribers \(lost\)/);
     expect(run.output()).toMatch(/sent 40 errors: debug 0, info 0, warning \d+, error 0, critical \d+/);
     expect(run.output()).not.toMatch(/\b(pattern|indicator|validation) /);
     const bad = runCli(['sim', 'errors', '--severities', 'fatal:2'], env());
