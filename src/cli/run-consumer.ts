@@ -5,7 +5,7 @@ import { createPool } from '../db/pools.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { createTrackingSink } from '../tracking/tracking-sink.ts';
+import { createTrackingSink } from '../consumer/tracking-sink.ts';
 import { DEFAULT_ERROR_STORE } from '../consumer/errors/error-store.ts';
 import { insertErrors } from '../db/error-logs.ts';
 import { startRetentionScheduler } from '../bus/retention.ts';

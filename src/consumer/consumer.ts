@@ -14,16 +14,12 @@ import { createMessageRouter } from './message-router.ts';
 import { createPatternPipeline } from './pattern-pipeline.ts';
 import { createRedisSubscription, type BackoffOptions } from './redis-subscription.ts';
 import { startSubscriberHeartbeat } from './subscriber-heartbeat.ts';
-import type pg from 'pg';
-import type { AlertThresholds } from './errors/alert-rules.ts';
 import { ERROR_ENDPOINTS } from './errors/error-api.ts';
 import { authorized } from './api-params.ts';
 import { jsonApi } from './json-api.ts';
-import { EVENT_ENDPOINTS } from '../bus/event-api.ts';
-import type { FileLogOptions } from './errors/error-file-log.ts';
-import { createErrorMonitoring } from './errors/error-monitoring.ts';
+import { EVENT_ENDPOINTS } from './event-api.ts';
+import { createErrorMonitoring, type ErrorMonitoringDeps } from './errors/error-monitoring.ts';
 import { ResponseCache } from './errors/response-cache.ts';
-import type { ErrorStoreOptions, ErrorWriter } from './errors/error-store.ts';
 
 export interface ConsumerOptions {
   /** 127.0.0.1 unless you mean to expose it. */
@@ -45,22 +41,6 @@ export const DEFAULT_CONSUMER: ConsumerOptions = {
   channels: ALL_CHANNELS,
   closeTimeoutMs: 5000,
 };
-
-/** Spec 004's side of the consumer. Without it errors are validated and counted only. */
-export interface ErrorMonitoringDeps {
-  /** Writes error/critical rows (error_logs); undefined: nothing stored. */
-  readonly writer: ErrorWriter | undefined;
-  readonly store: ErrorStoreOptions;
-  readonly fileLog: FileLogOptions;
-  /** Serves the REST API; undefined: no API. */
-  readonly db: pg.Pool | undefined;
-  readonly broadcastPerSecond: number;
-  readonly thresholds: AlertThresholds;
-  /** HARNESS_ADMIN_TOKEN: required by the REST API and the /monitoring namespace when set. */
-  readonly adminToken: string | undefined;
-  /** How long an API response may be reused (cleared when this consumer stores errors); 0: never. */
-  readonly apiCacheMs?: number;
-}
 
 export interface ConsumerDeps {
   readonly redisUrl: string;

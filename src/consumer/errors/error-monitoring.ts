@@ -1,13 +1,29 @@
+import type pg from 'pg';
 import { SOCKET_EVENTS } from '../../contract/socket-events.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Logger } from '../../shared/logger.ts';
-import type { ErrorMonitoringDeps } from '../consumer.ts';
 import type { ConsumerServer } from '../http-server.ts';
-import { createAlertRules, DEFAULT_THRESHOLDS } from './alert-rules.ts';
+import { createAlertRules, DEFAULT_THRESHOLDS, type AlertThresholds } from './alert-rules.ts';
 import { createBroadcastThrottle } from './broadcast-throttle.ts';
-import { ErrorFileLog } from './error-file-log.ts';
+import { ErrorFileLog, type FileLogOptions } from './error-file-log.ts';
 import { ErrorCounters, createErrorPipeline } from './error-pipeline.ts';
-import { ErrorStore } from './error-store.ts';
+import { ErrorStore, type ErrorStoreOptions, type ErrorWriter } from './error-store.ts';
+
+/** Spec 004's side of the consumer. Without it errors are validated and counted only. */
+export interface ErrorMonitoringDeps {
+  /** Writes error/critical rows (error_logs); undefined: nothing stored. */
+  readonly writer: ErrorWriter | undefined;
+  readonly store: ErrorStoreOptions;
+  readonly fileLog: FileLogOptions;
+  /** Serves the REST API; undefined: no API. */
+  readonly db: pg.Pool | undefined;
+  readonly broadcastPerSecond: number;
+  readonly thresholds: AlertThresholds;
+  /** HARNESS_ADMIN_TOKEN: required by the REST API and the /monitoring namespace when set. */
+  readonly adminToken: string | undefined;
+  /** How long an API response may be reused (cleared when this consumer stores errors); 0: never. */
+  readonly apiCacheMs?: number;
+}
 
 /** Assembles spec 004 on a consumer's server: file log, store, throttled broadcasts, alerts. */
 export function createErrorMonitoring(

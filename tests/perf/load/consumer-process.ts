@@ -2,11 +2,8 @@
 import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import {
-  createConsumer,
-  DEFAULT_CONSUMER,
-  type ErrorMonitoringDeps,
-} from '../../../src/consumer/consumer.ts';
+import { createConsumer, DEFAULT_CONSUMER } from '../../../src/consumer/consumer.ts';
+import type { ErrorMonitoringDeps } from '../../../src/consumer/errors/error-monitoring.ts';
 import { DEFAULT_THRESHOLDS } from '../../../src/consumer/errors/alert-rules.ts';
 import { DEFAULT_ERROR_STORE } from '../../../src/consumer/errors/error-store.ts';
 import { insertErrors } from '../../../src/db/error-logs.ts';
@@ -14,7 +11,7 @@ import { createPool } from '../../../src/db/pools.ts';
 import { systemClock } from '../../../src/shared/clock.ts';
 import { DEFAULT_BATCHING } from '../../../src/tracking/batching-sink.ts';
 import { NullSink } from '../../../src/tracking/null-sink.ts';
-import { createTrackingSink } from '../../../src/tracking/tracking-sink.ts';
+import { createTrackingSink } from '../../../src/consumer/tracking-sink.ts';
 import type pg from 'pg';
 import { startNaiveInlineConsumer } from './naive-inline-consumer.ts';
 import type { CheckpointSink } from '../../../src/tracking/checkpoint-record.ts';
