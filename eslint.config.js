@@ -1,5 +1,23 @@
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
+import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+// The house, top floor first: a folder may import only folders on floors below its own (docs/architecture.md).
+// Folders on one floor never import each other: the simulator and the consumer stay apart.
+const FLOORS = [
+  ['cli'],
+  ['config'],
+  ['analysis'],
+  ['sim', 'consumer', 'run'],
+  ['bus'],
+  ['db', 'services'],
+  ['tracking'],
+  ['contract'],
+  ['shared'],
+  ['errors'],
+];
+const below = (floor) => FLOORS.slice(floor + 1).flat();
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'reports/', 'bin/', 'eslint.config.js'] },
@@ -20,6 +38,33 @@ export default tseslint.config(
           message: 'Use the seeded generator passed in as a dependency.',
         },
       ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { boundaries, 'import-x': importX },
+    settings: {
+      'boundaries/elements': FLOORS.flat().map((folder) => ({ type: folder, pattern: `src/${folder}` })),
+      // Imports name their .ts files, so Node's resolution finds them; the TypeScript parser reads them.
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          message:
+            '{{from.type}} may not import {{to.type}}: imports point down the floors of eslint.config.js',
+          policies: FLOORS.flatMap((folders, floor) =>
+            folders.map((folder) => ({
+              from: { element: { type: folder } },
+              allow: { to: { element: { types: { anyOf: [folder, ...below(floor)] } } } },
+            })),
+          ),
+        },
+      ],
+      'import-x/no-cycle': 'error',
     },
   },
   {

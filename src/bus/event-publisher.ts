@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { isTransientDbError } from '../db/pg-errors.ts';
+import { isTransientDbError } from '../shared/transient-db-error.ts';
 
 /** An event of spec 003's bus. */
 export interface BusEvent {

@@ -2,19 +2,11 @@ import { tmpdir } from 'node:os';
 import { SERVICE_MODES, type ServicesConfig } from '../services/services-config.ts';
 import { EnvReader, type Env } from './env-reader.ts';
 import { LOG_LEVELS, type LogLevel } from '../shared/logger.ts';
-import { DEFAULT_BATCHING, type BatchingSinkOptions } from '../tracking/batching-sink.ts';
+import { DEFAULT_BATCHING } from '../tracking/batching-sink.ts';
 import { DEFAULT_THRESHOLDS, type AlertThresholds } from '../consumer/errors/alert-rules.ts';
 import type { FileLogOptions } from '../consumer/errors/error-file-log.ts';
 import { DEFAULT_ERROR_STORE } from '../consumer/errors/error-store.ts';
-import { TRACKING_SINKS, type TrackingSinkChoice } from '../tracking/tracking-sink.ts';
-
-export interface TrackingConfig {
-  /** ENABLE_INTEGRATION_TRACKING: false writes no checkpoint rows, only structured log lines (spec 002). */
-  readonly enabled: boolean;
-  /** TRACKING_SINK: where checkpoints go when tracking is on. */
-  readonly sink: TrackingSinkChoice;
-  readonly batching: BatchingSinkOptions;
-}
+import { TRACKING_SINKS, type TrackingOptions } from '../consumer/tracking-sink.ts';
 
 export interface EventsConfig {
   readonly retentionDays: number;
@@ -41,7 +33,7 @@ export interface ErrorsConfig {
 
 export interface HarnessConfig {
   readonly services: ServicesConfig;
-  readonly tracking: TrackingConfig;
+  readonly tracking: TrackingOptions;
   readonly consumer: ConsumerConfig;
   readonly errors: ErrorsConfig;
   readonly events: EventsConfig;

@@ -1,29 +1,19 @@
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ALL_CHANNELS, type ChannelName } from '../contract/channels.ts';
-import { CHECKPOINTS, INTEGRATION_EVENT_TYPES } from '../contract/checkpoints.ts';
 import { SOCKET_EVENTS } from '../contract/socket-events.ts';
-import { CATEGORIES } from '../contract/schemas/error-message.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { CheckpointSink } from '../tracking/checkpoint-record.ts';
-import { consumerCheckpoint } from './checkpoint-factory.ts';
+import { apiRoutes, pageRoutes, requireAdminToken } from './consumer-routes.ts';
 import { ConsumerStats } from './consumer-stats.ts';
-import { createConsumerServer, json, type Route } from './http-server.ts';
+import { createErrorMonitoring, type ErrorMonitoringDeps } from './errors/error-monitoring.ts';
+import { ResponseCache } from './errors/response-cache.ts';
+import { createConsumerServer, type ConsumerServer } from './http-server.ts';
 import { createMessageRouter } from './message-router.ts';
 import { createPatternPipeline } from './pattern-pipeline.ts';
 import { createRedisSubscription, type BackoffOptions } from './redis-subscription.ts';
 import { startSubscriberHeartbeat } from './subscriber-heartbeat.ts';
-import type pg from 'pg';
-import type { AlertThresholds } from './errors/alert-rules.ts';
-import { ERROR_ENDPOINTS } from './errors/error-api.ts';
-import { authorized } from './api-params.ts';
-import { jsonApi } from './json-api.ts';
-import { EVENT_ENDPOINTS } from '../bus/event-api.ts';
-import type { FileLogOptions } from './errors/error-file-log.ts';
-import { createErrorMonitoring } from './errors/error-monitoring.ts';
-import { ResponseCache } from './errors/response-cache.ts';
-import type { ErrorStoreOptions, ErrorWriter } from './errors/error-store.ts';
+import { subscriptionCheckpoints } from './subscription-checkpoints.ts';
 
 export interface ConsumerOptions {
   /** 127.0.0.1 unless you mean to expose it. */
@@ -46,89 +36,25 @@ export const DEFAULT_CONSUMER: ConsumerOptions = {
   closeTimeoutMs: 5000,
 };
 
-/** Spec 004's side of the consumer. Without it errors are validated and counted only. */
-export interface ErrorMonitoringDeps {
-  /** Writes error/critical rows (error_logs); undefined: nothing stored. */
-  readonly writer: ErrorWriter | undefined;
-  readonly store: ErrorStoreOptions;
-  readonly fileLog: FileLogOptions;
-  /** Serves the REST API; undefined: no API. */
-  readonly db: pg.Pool | undefined;
-  readonly broadcastPerSecond: number;
-  readonly thresholds: AlertThresholds;
-  /** HARNESS_ADMIN_TOKEN: required by the REST API and the /monitoring namespace when set. */
-  readonly adminToken: string | undefined;
-  /** How long an API response may be reused (cleared when this consumer stores errors); 0: never. */
-  readonly apiCacheMs?: number;
-}
-
 export interface ConsumerDeps {
   readonly redisUrl: string;
   readonly sink: CheckpointSink;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly errors?: ErrorMonitoringDeps;
-  /** Extra HTTP routes (REST APIs, pages), tried before the built-in ones. */
-  readonly routes?: readonly Route[];
 }
 
-// The dashboard takes its category list from the contract, the one place it is defined.
-const DASHBOARD = readFileSync(new URL('./web/dashboard.html', import.meta.url), 'utf8').replace(
-  '/*CATEGORIES*/ []',
-  JSON.stringify(CATEGORIES),
-);
-/** One page: errors, alerts and the live pattern flow (the demo's page too). */
-const PAGES: Readonly<Record<string, string>> = { '/': DASHBOARD, '/dashboard': DASHBOARD };
+type ErrorMonitoring = ReturnType<typeof createErrorMonitoring>;
 
-/** The reference consumer (TickStockAppV2's side of specs 000, 001 and 004). */
-export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DEFAULT_CONSUMER) {
-  const { sink, clock, logger } = deps;
-  const stats = new ConsumerStats();
-  let subscribed = false;
-  const startedAt = clock.now();
-
-  const builtIn: Route[] = [
-    (req, url) => (req.method === 'GET' && url.pathname === '/health' ? json(health()) : undefined),
-    (req, url) => {
-      const body = req.method === 'GET' ? PAGES[url.pathname] : undefined;
-      return body === undefined
-        ? undefined
-        : Promise.resolve({ status: 200, type: 'text/html; charset=utf-8', body });
-    },
-  ];
-  const errorOptions = deps.errors;
-  const apiCache = new ResponseCache(errorOptions?.apiCacheMs ?? 0, () => clock.now());
-  const api = errorOptions?.db;
-  const apiRoutes =
-    api === undefined
-      ? []
-      : [
-          jsonApi(
-            { ...ERROR_ENDPOINTS, ...EVENT_ENDPOINTS },
-            { db: api, adminToken: errorOptions?.adminToken, cache: apiCache },
-          ),
-        ];
-  const server = createConsumerServer([...(deps.routes ?? []), ...apiRoutes, ...builtIn]);
-  server.monitoring.use((socket, next) => {
-    const presented =
-      (socket.handshake.auth as { token?: string }).token ??
-      /^Bearer (.+)$/.exec(socket.handshake.headers.authorization ?? '')?.[1];
-    next(
-      authorized(errorOptions?.adminToken, presented)
-        ? undefined
-        : new Error('unauthorized: /monitoring needs the admin token'),
-    );
-  });
-  const monitoring = createErrorMonitoring(errorOptions, server, {
-    clock,
-    logger,
-    onStored: () => apiCache.clear(),
-  });
+/** Every message decoded once: patterns to the browsers on `/`, errors to spec 004's pipeline, the rest forwarded. */
+function messageRouter(
+  deps: ConsumerDeps,
+  parts: { stats: ConsumerStats; server: ConsumerServer; monitoring: ErrorMonitoring },
+) {
+  const { stats, server, monitoring } = parts;
   const pattern = createPatternPipeline({
-    sink,
+    ...deps,
     stats,
-    clock,
-    logger,
     delivery: {
       emit: (event) => {
         const users = server.main.sockets.size;
@@ -137,7 +63,7 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
       },
     },
   });
-  const route = createMessageRouter(
+  return createMessageRouter(
     {
       pattern,
       forward: (kind, message) => {
@@ -151,81 +77,83 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
       },
     },
     stats,
-    logger,
+    deps.logger,
   );
+}
+
+/** The reference consumer (TickStockAppV2's side of specs 000, 001 and 004). */
+export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DEFAULT_CONSUMER) {
+  const { sink, clock, logger } = deps;
+  const stats = new ConsumerStats();
+  const startedAt = clock.now();
+  const apiCache = new ResponseCache(deps.errors?.apiCacheMs ?? 0, () => clock.now());
+  const server = createConsumerServer([...apiRoutes(deps.errors, apiCache), ...pageRoutes(() => health())]);
+  requireAdminToken(server.monitoring, deps.errors?.adminToken);
+  const monitoring = createErrorMonitoring(deps.errors, server, {
+    clock,
+    logger,
+    onStored: () => apiCache.clear(),
+  });
   const subscription = createRedisSubscription(
     deps.redisUrl,
     options.channels,
-    {
-      subscribing: (channel) =>
-        sink.record(
-          consumerCheckpoint(
-            clock.now(),
-            INTEGRATION_EVENT_TYPES.subscriptionActive,
-            CHECKPOINTS.channelSubscribed,
-            { channel },
-          ),
-        ),
-      confirmed: (channel, count, afterReconnect) =>
-        sink.record(
-          consumerCheckpoint(
-            clock.now(),
-            INTEGRATION_EVENT_TYPES.subscriptionConfirmed,
-            CHECKPOINTS.subscriptionConfirmed,
-            {
-              channel,
-              details: { subscriber_count: count, after_reconnect: afterReconnect },
-            },
-          ),
-        ),
-      message: route,
-      connectionError: (error) => {
-        stats.connectionErrors += 1;
-        logger.warn(
-          { err: error.message, connection_errors: stats.connectionErrors },
-          'Redis connection error',
-        );
-      },
-      reconnected: (downMs) => {
-        stats.reconnections += 1;
-        sink.record(
-          consumerCheckpoint(clock.now(), INTEGRATION_EVENT_TYPES.connection, CHECKPOINTS.redisReconnected, {
-            details: { down_ms: Math.round(downMs), connection_errors: stats.connectionErrors },
-          }),
-        );
-        logger.info({ down_ms: Math.round(downMs) }, 'Redis reconnected and resubscribed');
-      },
-    },
+    subscriptionCheckpoints(
+      { sink, stats, clock, logger },
+      messageRouter(deps, { stats, server, monitoring }),
+    ),
     { backoff: options.backoff, now: () => clock.now(), logger },
   );
   const heartbeat = startSubscriberHeartbeat(
     { sink, stats, clock, channels: options.channels, startedAt },
     options.heartbeatIntervalMs,
   );
+  let subscribed = false;
+  const health = () => ({
+    status: subscribed ? 'ok' : 'starting',
+    uptime_seconds: Math.round((clock.now() - startedAt) / 1000),
+    channels: options.channels,
+    clients: { main: server.main.sockets.size, monitoring: server.monitoring.sockets.size },
+    counters: stats.counters(),
+    tracking: sink.stats(),
+    hops: stats.hopSummaries(),
+    errors: { ...monitoring.counters, storage: monitoring.store?.stats() ?? null },
+  });
+  return lifecycle(deps, options, {
+    stats,
+    health,
+    server,
+    subscription,
+    monitoring,
+    heartbeat,
+    ready: () => (subscribed = true),
+  });
+}
 
-  function health() {
-    return {
-      status: subscribed ? 'ok' : 'starting',
-      uptime_seconds: Math.round((clock.now() - startedAt) / 1000),
-      channels: options.channels,
-      clients: { main: server.main.sockets.size, monitoring: server.monitoring.sockets.size },
-      counters: stats.counters(),
-      tracking: sink.stats(),
-      hops: stats.hopSummaries(),
-      errors: { ...monitoring.counters, storage: monitoring.store?.stats() ?? null },
-    };
-  }
-
+/** start() resolves when listening and subscribed; close() drains what was recorded. */
+function lifecycle<Health>(
+  { sink, logger }: ConsumerDeps,
+  options: ConsumerOptions,
+  parts: {
+    stats: ConsumerStats;
+    health: () => Health;
+    server: ConsumerServer;
+    subscription: ReturnType<typeof createRedisSubscription>;
+    monitoring: ErrorMonitoring;
+    heartbeat: { stop(): void };
+    ready: () => void;
+  },
+) {
+  const { server, subscription, monitoring, heartbeat } = parts;
   let address: AddressInfo | undefined;
   let closing: Promise<void> | undefined;
   return {
-    stats,
-    health,
+    stats: parts.stats,
+    health: parts.health,
     /** Resolves when listening and every channel is confirmed subscribed. */
     async start(): Promise<AddressInfo> {
       address = await server.listen(options.host, options.port);
       await subscription.start();
-      subscribed = true;
+      parts.ready();
       logger.info(
         { host: address.address, port: address.port, channels: options.channels },
         'consumer ready',

@@ -83,6 +83,8 @@ export function createRedisSubscription(
     async close(): Promise<void> {
       closing = true;
       if (redis.status === 'end') return;
+      // Never subscribed (start failed, or still retrying): nothing to QUIT, only reconnects to stop.
+      if (!connectedOnce) return redis.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -1,4 +1,4 @@
-import { isTransientDbError } from '../db/pg-errors.ts';
+import { isTransientDbError } from './transient-db-error.ts';
 
 /** What a background writer drains, oldest first. */
 export interface WriteQueue<T> {

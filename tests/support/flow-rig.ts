@@ -1,20 +1,22 @@
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { createConsumer, DEFAULT_CONSUMER, type ConsumerOptions } from '../../src/consumer/consumer.ts';
+import { composeConsumer, type ConsumerSetup } from '../../src/consumer/compose-consumer.ts';
+import { DEFAULT_CONSUMER, type ConsumerOptions } from '../../src/consumer/consumer.ts';
 import { createPool } from '../../src/db/pools.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import { DEFAULT_BATCHING, type BatchingSinkOptions } from '../../src/tracking/batching-sink.ts';
-import { createTrackingSink, type TrackingSinkChoice } from '../../src/tracking/tracking-sink.ts';
+import type { TrackingSinkChoice } from '../../src/consumer/tracking-sink.ts';
 import type { CheckpointSink } from '../../src/tracking/checkpoint-record.ts';
 import type { MainServerEvents, MonitoringServerEvents } from '../../src/contract/socket-events.ts';
 import { runTempDir } from './temp-dir.ts';
 import { join } from 'node:path';
-import type { ErrorMonitoringDeps } from '../../src/consumer/consumer.ts';
-import { DEFAULT_THRESHOLDS } from '../../src/consumer/errors/alert-rules.ts';
+import {
+  DEFAULT_ERROR_MONITORING,
+  type ErrorMonitoringOptions,
+} from '../../src/consumer/errors/error-monitoring.ts';
 import { DEFAULT_ERROR_STORE } from '../../src/consumer/errors/error-store.ts';
-import { insertErrors } from '../../src/db/error-logs.ts';
 import { captureLogs } from './log-capture.ts';
 import { nextEvent } from './socket-wait.ts';
 import { publishOnce } from '../../src/sim/publish-once.ts';
@@ -24,12 +26,35 @@ import type { Random } from '../../src/shared/seeded-random.ts';
 export interface RigOptions {
   readonly consumer?: Partial<ConsumerOptions>;
   /** Error monitoring settings over the rig's defaults (stored in the file's database, no file log). */
-  readonly errors?: Partial<ErrorMonitoringDeps>;
+  readonly errors?: Partial<ErrorMonitoringOptions>;
   readonly batching?: Partial<BatchingSinkOptions>;
   /** Where checkpoints go (TRACKING_SINK); integration_events by default. */
   readonly trackingSink?: TrackingSinkChoice;
   /** Replace the database sink (tracking off, say). */
   readonly sink?: (logger: Logger) => CheckpointSink;
+}
+
+/** The consumer the rig starts: port 0, the rig's tracking sink, errors stored in the file's database. */
+function rigSetup(
+  urls: { databaseUrl: string; redisUrl: string },
+  options: RigOptions,
+  spillPath: string,
+): ConsumerSetup {
+  return {
+    ...urls,
+    consumer: { ...DEFAULT_CONSUMER, port: 0, closeTimeoutMs: 1000, ...options.consumer },
+    tracking: {
+      enabled: true,
+      sink: options.trackingSink ?? 'integration_events',
+      batching: { ...DEFAULT_BATCHING, ...options.batching },
+    },
+    errors: {
+      ...DEFAULT_ERROR_MONITORING,
+      store: { ...DEFAULT_ERROR_STORE, spillPath, retryMinMs: 50, retryMaxMs: 200 },
+      ...options.errors,
+    },
+    poolSizes: { tracking: 2, errors: 2 },
+  };
 }
 
 /** A consumer on real services, a producer-side Redis and pool, and browser clients on demand. */
@@ -38,48 +63,18 @@ export async function startFlowRig(
   options: RigOptions = {},
 ) {
   const { logger, lines } = captureLogs();
+  const spillPath = join(await runTempDir('spill-'), 'errors.jsonl');
+  const composed = await composeConsumer(rigSetup(urls, options, spillPath), {
+    logger,
+    clock: systemClock,
+    sink: options.sink?.(logger),
+  });
+  const { consumer, sink } = composed;
   const pool = createPool(
     urls.databaseUrl,
     { max: 4, asyncCommit: true, applicationName: 'test-rig' },
     logger,
   );
-  const sinkPool = createPool(
-    urls.databaseUrl,
-    { max: 2, asyncCommit: true, applicationName: 'test-sink' },
-    logger,
-  );
-  const sink =
-    options.sink?.(logger) ??
-    createTrackingSink(
-      {
-        enabled: true,
-        sink: options.trackingSink ?? 'integration_events',
-        batching: { ...DEFAULT_BATCHING, ...options.batching },
-      },
-      sinkPool,
-      logger,
-    );
-  const errorsPool = createPool(
-    urls.databaseUrl,
-    { max: 2, asyncCommit: false, applicationName: 'test-errors' },
-    logger,
-  );
-  const spillPath = join(await runTempDir('spill-'), 'errors.jsonl');
-  const errors: ErrorMonitoringDeps = {
-    writer: (rows) => insertErrors(errorsPool, rows),
-    store: { ...DEFAULT_ERROR_STORE, spillPath, retryMinMs: 50, retryMaxMs: 200 },
-    fileLog: { enabled: false, path: '', maxSize: 0, backupCount: 0 },
-    db: errorsPool,
-    broadcastPerSecond: 10,
-    thresholds: DEFAULT_THRESHOLDS,
-    adminToken: undefined,
-    ...options.errors,
-  };
-  const consumer = createConsumer(
-    { redisUrl: urls.redisUrl, sink, clock: systemClock, logger, errors },
-    { ...DEFAULT_CONSUMER, port: 0, closeTimeoutMs: 1000, ...options.consumer },
-  );
-  await consumer.start();
   const redis = new Redis(urls.redisUrl);
   const clients: Socket<MainServerEvents>[] = [];
   const monitors: Socket<MonitoringServerEvents>[] = [];
@@ -126,14 +121,12 @@ export async function startFlowRig(
       });
       return socket;
     },
-    errors,
     async close(): Promise<void> {
       clients.forEach((c) => c.disconnect());
       monitors.forEach((c) => c.disconnect());
-      await consumer.close();
-      await sink.close();
+      await composed.close();
       redis.disconnect();
-      await Promise.all([pool.end(), sinkPool.end(), errorsPool.end()]);
+      await pool.end();
     },
   };
 }

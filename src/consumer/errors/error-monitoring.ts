@@ -1,13 +1,41 @@
+import type pg from 'pg';
 import { SOCKET_EVENTS } from '../../contract/socket-events.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Logger } from '../../shared/logger.ts';
-import type { ErrorMonitoringDeps } from '../consumer.ts';
 import type { ConsumerServer } from '../http-server.ts';
-import { createAlertRules, DEFAULT_THRESHOLDS } from './alert-rules.ts';
+import { createAlertRules, DEFAULT_THRESHOLDS, type AlertThresholds } from './alert-rules.ts';
 import { createBroadcastThrottle } from './broadcast-throttle.ts';
-import { ErrorFileLog } from './error-file-log.ts';
+import { ErrorFileLog, type FileLogOptions } from './error-file-log.ts';
 import { ErrorCounters, createErrorPipeline } from './error-pipeline.ts';
-import { ErrorStore } from './error-store.ts';
+import { ErrorStore, type ErrorStoreOptions, type ErrorWriter } from './error-store.ts';
+
+/** How spec 004's side of the consumer behaves. */
+export interface ErrorMonitoringOptions {
+  readonly store: ErrorStoreOptions;
+  readonly fileLog: FileLogOptions;
+  readonly broadcastPerSecond: number;
+  readonly thresholds: AlertThresholds;
+  /** HARNESS_ADMIN_TOKEN: required by the REST API and the /monitoring namespace when set. */
+  readonly adminToken: string | undefined;
+  /** How long an API response may be reused (cleared when this consumer stores errors); 0: never. */
+  readonly apiCacheMs?: number;
+}
+
+/** No file log, 10 broadcasts a second, the default alert thresholds, no admin token. */
+export const DEFAULT_ERROR_MONITORING: Omit<ErrorMonitoringOptions, 'store'> = {
+  fileLog: { enabled: false, path: '', maxSize: 0, backupCount: 0 },
+  broadcastPerSecond: 10,
+  thresholds: DEFAULT_THRESHOLDS,
+  adminToken: undefined,
+};
+
+/** Spec 004's side of the consumer. Without it errors are validated and counted only. */
+export interface ErrorMonitoringDeps extends ErrorMonitoringOptions {
+  /** Writes error/critical rows (error_logs); undefined: nothing stored. */
+  readonly writer: ErrorWriter | undefined;
+  /** Serves the REST API; undefined: no API. */
+  readonly db: pg.Pool | undefined;
+}
 
 /** Assembles spec 004 on a consumer's server: file log, store, throttled broadcasts, alerts. */
 export function createErrorMonitoring(
@@ -17,13 +45,13 @@ export function createErrorMonitoring(
 ) {
   const { clock, logger } = deps;
   const counters = new ErrorCounters();
-  const fileLog = new ErrorFileLog(
-    options?.fileLog ?? { enabled: false, path: '', maxSize: 0, backupCount: 0 },
+  const fileLog = new ErrorFileLog(options?.fileLog ?? DEFAULT_ERROR_MONITORING.fileLog);
+  const alerts = createAlertRules(options?.thresholds ?? DEFAULT_ERROR_MONITORING.thresholds, () =>
+    clock.now(),
   );
-  const alerts = createAlertRules(options?.thresholds ?? DEFAULT_THRESHOLDS, () => clock.now());
   const throttle = createBroadcastThrottle(
     { now: () => clock.now(), emit: (e) => server.monitoring.emit(SOCKET_EVENTS.tickstockError, e) },
-    options?.broadcastPerSecond ?? 10,
+    options?.broadcastPerSecond ?? DEFAULT_ERROR_MONITORING.broadcastPerSecond,
   );
   let store: ErrorStore | undefined;
   const pipeline = createErrorPipeline({

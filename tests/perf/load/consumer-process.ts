@@ -2,23 +2,15 @@
 import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import {
-  createConsumer,
-  DEFAULT_CONSUMER,
-  type ErrorMonitoringDeps,
-} from '../../../src/consumer/consumer.ts';
-import { DEFAULT_THRESHOLDS } from '../../../src/consumer/errors/alert-rules.ts';
+import { composeConsumer } from '../../../src/consumer/compose-consumer.ts';
+import { DEFAULT_CONSUMER } from '../../../src/consumer/consumer.ts';
+import { DEFAULT_ERROR_MONITORING } from '../../../src/consumer/errors/error-monitoring.ts';
 import { DEFAULT_ERROR_STORE } from '../../../src/consumer/errors/error-store.ts';
-import { insertErrors } from '../../../src/db/error-logs.ts';
 import { createPool } from '../../../src/db/pools.ts';
 import { systemClock } from '../../../src/shared/clock.ts';
 import { DEFAULT_BATCHING } from '../../../src/tracking/batching-sink.ts';
 import { NullSink } from '../../../src/tracking/null-sink.ts';
-import { createTrackingSink } from '../../../src/tracking/tracking-sink.ts';
-import type pg from 'pg';
 import { startNaiveInlineConsumer } from './naive-inline-consumer.ts';
-import type { CheckpointSink } from '../../../src/tracking/checkpoint-record.ts';
-import { LogSink } from '../../../src/tracking/log-sink.ts';
 import { childConfig, onStop, sendToParent } from './ipc.ts';
 
 /** What the consumer under load records: nothing, log lines, rows (ours, in any sink), or rows the naive way. */
@@ -43,74 +35,53 @@ export interface ConsumerProcessResult {
 const config = childConfig<ConsumerProcessConfig>();
 const logger = pino({ level: 'info' }, createWriteStream(config.logFile));
 
-function sinkFor(mode: TrackingMode, pool: pg.Pool): CheckpointSink {
-  switch (mode) {
-    case 'off':
-    case 'naive-inline':
-      return new NullSink();
-    case 'log-only':
-      return new LogSink(logger);
-    default:
-      return createTrackingSink({ enabled: true, sink: mode, batching: DEFAULT_BATCHING }, pool, logger);
-  }
-}
-
-/** The reference consumer, or for comparison the naive inline one; both report the same way. */
-async function start(pool: pg.Pool, sink: CheckpointSink) {
-  if (config.tracking === 'naive-inline') {
-    // The naive design commits every row before going on: no asynchronous commit for it.
-    const inline = createPool(
-      config.databaseUrl,
-      { max: 10, asyncCommit: false, applicationName: 'load-naive' },
-      logger,
-    );
-    const naive = await startNaiveInlineConsumer(config.redisUrl, inline);
-    return {
-      url: naive.url,
-      health: () => ({ tracking: { written: naive.written(), dropped: 0 } }),
-      close: async () => {
-        await naive.close();
-        await inline.end();
-      },
-    };
-  }
-  const errorsPool = createPool(
+/** The naive inline consumer, for comparison: every row committed before going on. */
+async function startNaive() {
+  const inline = createPool(
     config.databaseUrl,
-    { max: 10, asyncCommit: false, applicationName: 'load-consumer-errors' },
+    { max: 10, asyncCommit: false, applicationName: 'load-naive' },
     logger,
   );
-  const errors: ErrorMonitoringDeps = {
-    writer: (rows) => insertErrors(errorsPool, rows),
-    store: { ...DEFAULT_ERROR_STORE, spillPath: `${config.logFile}.spill` },
-    fileLog: { enabled: false, path: '', maxSize: 0, backupCount: 0 },
-    db: errorsPool,
-    broadcastPerSecond: 10,
-    thresholds: DEFAULT_THRESHOLDS,
-    adminToken: undefined,
-    apiCacheMs: config.apiCacheMs ?? 250,
-  };
-  const consumer = createConsumer(
-    { redisUrl: config.redisUrl, sink, clock: systemClock, logger, errors },
-    { ...DEFAULT_CONSUMER, port: 0 },
-  );
-  await consumer.start();
+  const naive = await startNaiveInlineConsumer(config.redisUrl, inline);
   return {
-    url: consumer.url(),
-    health: () => consumer.health(),
+    url: naive.url,
+    health: () => ({ tracking: { written: naive.written(), dropped: 0 } }),
     close: async () => {
-      await consumer.close();
-      await errorsPool.end();
+      await naive.close();
+      await inline.end();
     },
   };
 }
 
-const pool = createPool(
-  config.databaseUrl,
-  { max: 2, asyncCommit: true, applicationName: 'load-consumer' },
-  logger,
-);
-const sink = sinkFor(config.tracking, pool);
-const running = await start(pool, sink);
+/** The reference consumer as the CLI wires it; `off` records nothing, `log-only` log lines. */
+async function startReference(mode: Exclude<TrackingMode, 'naive-inline'>) {
+  const composed = await composeConsumer(
+    {
+      redisUrl: config.redisUrl,
+      databaseUrl: config.databaseUrl,
+      consumer: { ...DEFAULT_CONSUMER, port: 0 },
+      tracking:
+        mode === 'off' || mode === 'log-only'
+          ? { enabled: false, sink: 'integration_events', batching: DEFAULT_BATCHING } // no rows: sink unused
+          : { enabled: true, sink: mode, batching: DEFAULT_BATCHING },
+      errors: {
+        ...DEFAULT_ERROR_MONITORING,
+        store: { ...DEFAULT_ERROR_STORE, spillPath: `${config.logFile}.spill` },
+        apiCacheMs: config.apiCacheMs ?? 250,
+      },
+      poolSizes: { tracking: 2, errors: 10 },
+    },
+    { logger, clock: systemClock, sink: mode === 'off' ? new NullSink() : undefined },
+  );
+  return {
+    url: composed.consumer.url(),
+    health: () => composed.consumer.health(),
+    close: () => composed.close(),
+  };
+}
+
+const running =
+  config.tracking === 'naive-inline' ? await startNaive() : await startReference(config.tracking);
 const cpu = process.cpuUsage();
 const elu = performance.eventLoopUtilization();
 sendToParent({ type: 'ready', url: running.url });
@@ -118,8 +89,6 @@ onStop(async () => {
   const used = process.cpuUsage(cpu);
   const loop = performance.eventLoopUtilization(elu);
   await running.close();
-  await sink.close();
-  await pool.end();
   const result: ConsumerProcessResult = {
     health: running.health(),
     cpuMs: (used.user + used.system) / 1000,

@@ -1,7 +1,7 @@
-import { BadParameter, dateParam, intParam, textParam } from '../consumer/api-params.ts';
-import type { Endpoint } from '../consumer/json-api.ts';
+import { BadParameter, dateParam, intParam, textParam } from './api-params.ts';
+import type { Endpoint } from './json-api.ts';
 import { UUID_PATTERN } from '../contract/schemas/common.ts';
-import { eventStatistics, findEvents, searchEvents, traceCorrelation } from './event-queries.ts';
+import { eventStatistics, findEvents, searchEvents, traceCorrelation } from '../bus/event-queries.ts';
 
 const LIMIT = { default: 100, max: 1000 } as const;
 const UUID = new RegExp(UUID_PATTERN);

@@ -1,22 +1,29 @@
 import type pg from 'pg';
 import { createEventsSink } from '../bus/events-sink.ts';
-import type { TrackingConfig } from '../config/load-config.ts';
 import { insertIntegrationEvents } from '../db/integration-events.ts';
 import type { Logger } from '../shared/logger.ts';
-import { BatchingSink } from './batching-sink.ts';
-import type { CheckpointSink } from './checkpoint-record.ts';
-import { CompositeSink } from './composite-sink.ts';
-import { LogSink } from './log-sink.ts';
+import { BatchingSink, type BatchingSinkOptions } from '../tracking/batching-sink.ts';
+import type { CheckpointSink } from '../tracking/checkpoint-record.ts';
+import { CompositeSink } from '../tracking/composite-sink.ts';
+import { LogSink } from '../tracking/log-sink.ts';
 
 export const TRACKING_SINKS = ['integration_events', 'events', 'both'] as const;
 export type TrackingSinkChoice = (typeof TRACKING_SINKS)[number];
+
+export interface TrackingOptions {
+  /** ENABLE_INTEGRATION_TRACKING: false writes no checkpoint rows, only structured log lines (spec 002). */
+  readonly enabled: boolean;
+  /** TRACKING_SINK: where checkpoints go when tracking is on. */
+  readonly sink: TrackingSinkChoice;
+  readonly batching: BatchingSinkOptions;
+}
 
 /**
  * The sink the tracking switch asks for: batched rows in integration_events, the events bus, or both;
  * with tracking off (or no database), structured log lines only (spec 002 Phase 4).
  */
 export function createTrackingSink(
-  tracking: TrackingConfig,
+  tracking: TrackingOptions,
   pool: pg.Pool | undefined,
   logger: Logger,
 ): CheckpointSink {
