@@ -23,7 +23,7 @@ export async function consumerCommand(
   config: HarnessConfig,
   flags: { redisUrl?: string; databaseUrl?: string; port?: number },
 ): Promise<void> {
-  const logger = createCliLogger(config.logLevel === 'warn' ? 'info' : config.logLevel);
+  const logger = createCliLogger(config.logLevel);
   const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
   // Checkpoint rows need a database; so does error storage, which runs whenever one is given.
   const databaseUrl = config.tracking.enabled
