@@ -11,6 +11,7 @@ import { createPatternGenerator, DEFAULT_UNIVERSE, type PatternUniverse } from '
 import { publishEvents } from './pattern-publisher.ts';
 import { integrationRecorder, type ProducerRecorder } from './producer-recorder.ts';
 import { startProducerHeartbeat } from './producer-heartbeat.ts';
+import { createSendQueue, type DueEvent } from './send-queue.ts';
 import { schedule, type ScenarioOptions } from './scenarios.ts';
 import { createZeroSubscriberWatch } from './zero-subscriber-watch.ts';
 
@@ -63,9 +64,9 @@ export interface SimulatorStats {
 const MAX_WAIT_MS = 50;
 
 /**
- * The producer simulator: seeded events on an open-loop schedule. Each tick sends every event that
- * is due as one batch: PATTERN_PUBLISHED recorded first (one statement), then PUBLISH. Batches are
- * recorded concurrently but published strictly in order.
+ * The producer simulator: seeded events on an open-loop schedule. Each tick hands every event that
+ * is due to the send queue: PATTERN_PUBLISHED recorded first (one statement per batch), then PUBLISH,
+ * strictly in schedule order.
  */
 export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) {
   const { clock, logger } = deps;
@@ -85,41 +86,42 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
   let startedAt = 0;
   let stopping = false;
   let wake: (() => void) | undefined;
-  let published: Promise<void> = Promise.resolve();
   let auxSent = (): number => 0;
 
   const recorder =
     deps.recorder ??
     (deps.db === undefined ? undefined : integrationRecorder(deps.db, seededRandom(options.seed + 1)));
-  const sendBatch = (events: PatternEvent[], scheduledAt: number[]): void => {
-    const recording =
-      recorder === undefined
-        ? Promise.resolve()
-        : recorder.published(events).then(
-            () => void (recorded += events.length),
-            (error: unknown) => {
-              dbFailures += events.length;
-              logger.error(
-                { err: (error as Error).message },
-                'PATTERN_PUBLISHED not recorded; publishing anyway (spec 001)',
-              );
-            },
+  const record =
+    recorder &&
+    ((events: readonly PatternEvent[]): Promise<void> =>
+      recorder.published(events).then(
+        () => void (recorded += events.length),
+        (error: unknown) => {
+          dbFailures += events.length;
+          logger.error(
+            { err: (error as Error).message },
+            'PATTERN_PUBLISHED not recorded; publishing anyway (spec 001)',
           );
-    published = Promise.all([recording, published]).then(async () => {
-      const at = clock.now();
-      const receivers = await publishEvents(deps.redis, events).catch((error: unknown) => {
-        logger.error({ err: (error as Error).message }, 'PUBLISH failed');
-        return [];
-      });
-      receivers.forEach((r, i) => {
-        lateness.record(at - scheduledAt[i]!);
-        watch.observe(CHANNELS.patterns, r);
-        lastSubscribers = r;
-      });
-      sent += receivers.length;
-      if (receivers.length > 0) lastPatternTime = at / 1000;
+        },
+      ));
+  const publish = async (batch: readonly DueEvent[]): Promise<void> => {
+    const at = clock.now();
+    const receivers = await publishEvents(
+      deps.redis,
+      batch.map((d) => d.event),
+    ).catch((error: unknown) => {
+      logger.error({ err: (error as Error).message }, 'PUBLISH failed');
+      return [];
     });
+    receivers.forEach((r, i) => {
+      lateness.record(at - batch[i]!.scheduledAt);
+      watch.observe(CHANNELS.patterns, r);
+      lastSubscribers = r;
+    });
+    sent += receivers.length;
+    if (receivers.length > 0) lastPatternTime = at / 1000;
   };
+  const queue = createSendQueue({ record, publish });
 
   const countReached = (queued: number): boolean => options.count !== undefined && queued >= options.count;
   const endAt = (): number => (options.durationMs === undefined ? Infinity : startedAt + options.durationMs);
@@ -148,22 +150,23 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
     try {
       // Every event scheduled inside the duration is sent, however late the loop wakes.
       while (!stopping && !countReached(queued) && startedAt + next < endAt()) {
-        const events: PatternEvent[] = [];
-        const scheduled: number[] = [];
+        const due: DueEvent[] = [];
         const now = clock.now();
         while (startedAt + next <= now && !countReached(queued) && startedAt + next < endAt()) {
-          events.push(generator.next(now / 1000));
-          scheduled.push(startedAt + next);
+          // Stamped with the time it was meant to go out: latencies measured from the timestamp then
+          // include the simulator's own lateness (no coordinated omission).
+          const scheduledAt = startedAt + next;
+          due.push({ event: generator.next(scheduledAt / 1000), scheduledAt });
           queued += 1;
           next = offsets.next().value as number;
         }
-        if (events.length > 0) sendBatch(events, scheduled);
+        if (due.length > 0) queue.enqueue(due);
         await pause(Math.min(startedAt + next, endAt()) - clock.now());
       }
       // A run by duration lasts the whole duration (heartbeats, backtest and health messages go on).
       while (!stopping && options.count === undefined && clock.now() < endAt())
         await pause(endAt() - clock.now());
-      await published;
+      await queue.flushed();
       await heartbeat.beat();
     } finally {
       heartbeat.stop();

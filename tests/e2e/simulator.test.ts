@@ -5,7 +5,13 @@ import { CHANNELS } from '../../src/contract/channels.ts';
 import { validateMessage } from '../../src/contract/validate.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { DEFAULT_SCENARIO, rateAt, schedule, type ScenarioOptions } from '../../src/sim/scenarios.ts';
-import { createSimulator, DEFAULT_SIMULATOR, type SimulatorOptions } from '../../src/sim/simulator.ts';
+import type { ProducerRecorder } from '../../src/sim/producer-recorder.ts';
+import {
+  createSimulator,
+  DEFAULT_SIMULATOR,
+  type SimulatorOptions,
+  type SimulatorStats,
+} from '../../src/sim/simulator.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
 import { pollUntil } from '../support/wait-for.ts';
@@ -42,6 +48,7 @@ async function listen(
   try {
     await work();
     await sub.ping(); // every message published before this answer has been delivered to us
+    await sub.unsubscribe(); // answered once the server dropped us: the next test publishes to nobody
     return got;
   } finally {
     sub.disconnect();
@@ -158,6 +165,32 @@ describe('the simulator on real services', () => {
     } finally {
       holder.release();
     }
+  });
+
+  test('a slow database: what falls due meanwhile goes as one batch, so statements follow its round trip, in order', async () => {
+    const ROUND_TRIP_MS = 20;
+    const batches: string[][] = [];
+    const recorder: ProducerRecorder = {
+      published: async (events) => {
+        batches.push(events.map((e) => e.data.flow_id));
+        await new Promise((resolve) => setTimeout(resolve, ROUND_TRIP_MS)); // the database's round trip
+      },
+      heartbeat: () => Promise.resolve(),
+    };
+    let stats: SimulatorStats | undefined;
+    const messages = await listen([CHANNELS.patterns], async () => {
+      stats = await createSimulator(
+        { redis, db: undefined, recorder, clock: systemClock, logger: captureLogs().logger },
+        options({ scenario: { ...DEFAULT_SCENARIO, rate: 1000 }, count: 300 }),
+      ).run();
+    });
+    expect(stats).toMatchObject({ sent: 300, recorded: 300 });
+    // One statement per 1 ms tick would be 300; one per round trip is about 300 / 20.
+    expect(batches.length).toBeLessThan(60);
+    const published = messages.map(
+      (m) => (JSON.parse(m.payload) as { data: { flow_id: string } }).data.flow_id,
+    );
+    expect(published).toEqual(batches.flat());
   });
 
   test('zero subscribers: one loud warning naming the channel, and every such publish counted', async () => {

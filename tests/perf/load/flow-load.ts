@@ -36,7 +36,7 @@ export interface FlowLoadOptions {
 export interface FlowLoadResult {
   readonly options: Omit<FlowLoadOptions, 'databaseUrl' | 'redisUrl' | 'workDir'>;
   readonly sim: SimulatorStats;
-  /** Publish (event timestamp) → received by a Socket.IO client, over every client. */
+  /** Intended send time (the event's timestamp) → received by a Socket.IO client, over every client. */
   readonly publishToClient: LatencySummary;
   readonly receivedPerClient: readonly number[];
   /** Flows recorded complete (null when the mode records none). */
@@ -181,7 +181,7 @@ export function formatRun(r: FlowLoadResult): string[] {
       ? 'flows not recorded'
       : `flows complete ${r.flows.complete}${r.flows.complete === r.sim.sent && r.checkpointsDropped === 0 ? '' : ' (INCOMPLETE)'}`;
   return [
-    `${String(r.options.rate).padStart(6)}/s x ${r.options.clients} clients [${r.options.tracking}]: publish→client p50 ${formatMs(p.p50)} p90 ${formatMs(p.p90)} p99 ${formatMs(p.p99)} p99.9 ${formatMs(p.p999)} max ${formatMs(p.max)} | sent ${r.sim.sent}, ${flows} | ${Math.round(r.rowsPerSecond)} rows/s | consumer CPU ${r.consumerCpuPercent.toFixed(0)} % | sim late p99 ${formatMs(r.sim.lateness.p99)}`,
+    `${String(r.options.rate).padStart(6)}/s x ${r.options.clients} clients [${r.options.tracking}]: publish→client p50 ${formatMs(p.p50)} p90 ${formatMs(p.p90)} p99 ${formatMs(p.p99)} p99.9 ${formatMs(p.p999)} max ${formatMs(p.max)} | sent ${r.sim.sent}, ${flows} | ${Math.round(r.rowsPerSecond)} rows/s | consumer CPU ${r.consumerCpuPercent.toFixed(0)} % | simulator late p50 ${formatMs(r.sim.lateness.p50)} p99 ${formatMs(r.sim.lateness.p99)} max ${formatMs(r.sim.lateness.max)}`,
     ...r.hops
       .filter((h) => h.count > 0)
       .map(
