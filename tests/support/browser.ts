@@ -41,8 +41,9 @@ async function chooseBrowser(env: NodeJS.ProcessEnv): Promise<BrowserChoice> {
   const how = unpacked.unpackMs > 0 ? `unpacked in ${unpacked.unpackMs} ms` : 'already unpacked';
   return {
     path: unpacked.path,
-    // The package's own flags: its headless shell is built for them (single process, SwiftShader).
-    args: [...bundled.args, ...QUIET_ARGS],
+    // The package's own flags (its headless shell is built for them: SwiftShader, no zygote), less
+    // --single-process, made for Lambda: with it, closing the last page ends the whole browser.
+    args: [...bundled.args.filter((a) => a !== '--single-process'), ...QUIET_ARGS],
     describe: `bundled @sparticuz/chromium ${unpacked.version} (${unpacked.path}, ${how})`,
   };
 }
