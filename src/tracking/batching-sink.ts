@@ -1,6 +1,8 @@
 import { BackgroundWriter, type BackgroundWriterOptions } from '../shared/background-writer.ts';
+import { systemClock, type TimerClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { CheckpointRecord, CheckpointSink, SinkStats } from './checkpoint-record.ts';
+import { WarningThrottle } from './warning-throttle.ts';
 
 export interface BatchingSinkOptions extends BackgroundWriterOptions {
   /** Most rows held while the database is down or slow; past it new rows are dropped and counted. */
@@ -17,6 +19,9 @@ export const DEFAULT_BATCHING: BatchingSinkOptions = {
 
 export type BatchWriter = (rows: readonly CheckpointRecord[]) => Promise<void>;
 
+/** At most one warning of each kind per interval; the rest are counted into the next. */
+export const WARNING_INTERVAL_MS = 5000;
+
 /**
  * Buffers checkpoints and writes them in batches from the background (BackgroundWriter): in order,
  * retried while the database is away, bounded in memory; what is dropped past the bound or refused
@@ -30,14 +35,18 @@ export class BatchingSink implements CheckpointSink {
   private dropped = 0;
   private refused = 0;
   private failedWrites = 0;
-  private lastWarning = 0;
+  private readonly warnings: WarningThrottle<'write-failed' | 'dropped'>;
 
   constructor(
     write: BatchWriter,
     private readonly logger: Logger,
     private readonly options: BatchingSinkOptions = DEFAULT_BATCHING,
+    clock: TimerClock = systemClock,
   ) {
     const buffer = this.buffer;
+    this.warnings = new WarningThrottle(clock, WARNING_INTERVAL_MS, (message) =>
+      logger.warn({ ...this.stats() }, message),
+    );
     this.writer = new BackgroundWriter(
       {
         size: () => buffer.length,
@@ -50,7 +59,10 @@ export class BatchingSink implements CheckpointSink {
         written: (rows) => void (this.written += rows.length),
         transientFailure: (error) => {
           this.failedWrites += 1;
-          this.warn(`checkpoint write failed (${error.message}); ${buffer.length} rows held, retrying`);
+          this.warnings.warn(
+            'write-failed',
+            `checkpoint write failed (${error.message}); ${buffer.length} rows held, retrying`,
+          );
         },
         refused: (row, error) => {
           this.refused += 1;
@@ -68,7 +80,10 @@ export class BatchingSink implements CheckpointSink {
     if (this.closed) return;
     if (this.buffer.length >= this.options.bufferLimit) {
       this.dropped += 1;
-      this.warn(`checkpoint buffer full (${this.options.bufferLimit} rows): dropping new checkpoints`);
+      this.warnings.warn(
+        'dropped',
+        `checkpoint buffer full (${this.options.bufferLimit} rows): dropping new checkpoints`,
+      );
       return;
     }
     this.buffer.push(row);
@@ -101,12 +116,6 @@ export class BatchingSink implements CheckpointSink {
     }
     this.closed = true;
     await this.writer.stop();
-  }
-
-  private warn(message: string): void {
-    const now = Date.now();
-    if (now - this.lastWarning < 5000) return;
-    this.lastWarning = now;
-    this.logger.warn({ ...this.stats() }, message);
+    this.warnings.flush();
   }
 }

@@ -12,7 +12,7 @@ import { publishOnce } from '../../src/sim/publish-once.ts';
 import { flowCheckpoints, startFlowRig } from '../support/flow-rig.ts';
 import { ownServices, type Controllable } from '../support/own-services.ts';
 import { nextEvent } from '../support/socket-wait.ts';
-import { pollUntil } from '../support/wait-for.ts';
+import { pollUntil, withDeadline } from '../support/wait-for.ts';
 
 const own = ownServices();
 const seed = inject('seed');
@@ -188,8 +188,12 @@ describe('Redis restarted under a running consumer', () => {
     try {
       const browser = await rig.browser();
       await rig.redis.config('SET', 'timeout', '1');
-      // The idle period is the condition under test, so here we do wait on the clock.
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      // An idle plain client, closed by Redis once the timeout has passed: the event to await.
+      const canary = new Redis(redisServer.url, { retryStrategy: () => null });
+      canary.on('error', () => undefined);
+      const closed = new Promise((resolve) => canary.once('end', resolve));
+      await canary.ping();
+      await withDeadline(closed, 10_000, 'Redis to close an idle client (timeout 1 s)');
       await rig.deliverOne(browser, seededRandom(seed + 300));
       expect(rig.consumer.stats.reconnections).toBe(0);
     } finally {

@@ -1,27 +1,56 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import bundled from '@sparticuz/chromium';
 import { chromium, type Browser } from 'playwright-core';
+import { HarnessError } from '../../src/errors/harness-error.ts';
+import { bundledChromium } from './bundled-chromium.ts';
 
-// Debian's chromium (apt-get install chromium); Playwright never downloads a browser here.
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
-/** Headless Chromium with the flags a closed network and a root user need. */
-export async function launchBrowser(): Promise<Browser> {
-  const executablePath = process.env['CHROMIUM_PATH'] ?? CANDIDATES.find((p) => existsSync(p));
-  if (executablePath === undefined)
-    throw new Error(
-      `No Chromium found (looked at ${CANDIDATES.join(', ')}): apt-get install chromium, or set CHROMIUM_PATH.`,
-    );
-  return chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+// A closed network and a root user: no sandbox, nothing that phones home.
+const QUIET_ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+interface BrowserChoice {
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly describe: string;
+}
+
+/** CHROMIUM_PATH, then Debian's chromium, then the one inside the npm package: a fresh `npm ci` suffices. */
+async function chooseBrowser(env: NodeJS.ProcessEnv): Promise<BrowserChoice> {
+  const given = env['CHROMIUM_PATH'];
+  if (given !== undefined && given !== '') {
+    if (!existsSync(given))
+      throw new HarnessError(
+        'BROWSER_NOT_FOUND',
+        `CHROMIUM_PATH=${given} does not exist`,
+        `point it at a Chromium binary, or unset it to use ${DEBIAN_CHROMIUM} or the bundled Chromium`,
+      );
+    return { path: given, args: [...QUIET_ARGS, '--disable-gpu'], describe: `CHROMIUM_PATH (${given})` };
+  }
+  if (existsSync(DEBIAN_CHROMIUM))
+    return { path: DEBIAN_CHROMIUM, args: [...QUIET_ARGS, '--disable-gpu'], describe: DEBIAN_CHROMIUM };
+  const unpacked = await bundledChromium(tmpdir());
+  const how = unpacked.unpackMs > 0 ? `unpacked in ${unpacked.unpackMs} ms` : 'already unpacked';
+  return {
+    path: unpacked.path,
+    // The package's own flags (its headless shell is built for them: SwiftShader, no zygote), less
+    // --single-process, made for Lambda: with it, closing the last page ends the whole browser.
+    args: [...bundled.args.filter((a) => a !== '--single-process'), ...QUIET_ARGS],
+    describe: `bundled @sparticuz/chromium ${unpacked.version} (${unpacked.path}, ${how})`,
+  };
+}
+
+/** Headless Chromium; says which one it launched. Reads CHROMIUM_PATH from `env` (an entry point's). */
+export async function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
+  const choice = await chooseBrowser(env);
+  console.log(`[harness] browser: ${choice.describe}`);
+  return chromium.launch({ executablePath: choice.path, headless: true, args: [...choice.args] });
 }
