@@ -86,12 +86,15 @@ describe('tickstock events, from the command line', () => {
     ]);
     for (const ok of [list, trace, search, stats]) expect(ok.code, ok.output).toBe(0);
     expect(list.output).toMatch(/setup\.created[\s\S]*2 events/);
-    expect(
-      trace.output
-        .trim()
-        .split('\n')
-        .map((l) => (JSON.parse(l) as { event_type: string }).event_type),
-    ).toEqual(['setup.parsed', 'setup.created']);
+    const records = trace.output
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; name?: string; steps?: number });
+    expect(records.filter((r) => r.type === 'step').map((r) => r.name)).toEqual([
+      'setup.parsed',
+      'setup.created',
+    ]);
+    expect(records.at(-1)).toMatchObject({ type: 'summary', steps: 2 });
     expect(search.output).toMatch(/2 events/);
     expect(JSON.parse(stats.output)).toMatchObject({
       byChannel: { 'setup:created': expect.any(Number) as number },
