@@ -17,6 +17,9 @@ if (process.env['TEST_SEED'] === undefined) {
 export default defineConfig({
   test: {
     retry: 0,
+    // Vitest's default on 2 cores is one worker; e2e files mostly wait on servers and child
+    // processes, so three files at a time keep both cores busy (measured: 220 s → see README).
+    maxWorkers: 3,
     provide: { seed },
     allowOnly: !process.env['CI'],
     reporters: ['default'],
