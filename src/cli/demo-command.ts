@@ -11,7 +11,8 @@ import { runErrorSimulation } from '../sim/error-simulator.ts';
 import { recorderFor } from '../sim/producer-recorder.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { createSimulator, DEFAULT_SIMULATOR } from '../sim/simulator.ts';
-import { runConsumer } from './run-consumer.ts';
+import { failOnUnwritten, runConsumer } from './run-consumer.ts';
+import type { Unwritten } from '../consumer/compose-consumer.ts';
 import { printSimSummary, runSeeds } from './sim-command.ts';
 import { untilStopSignal } from './signals.ts';
 import { createStatusLine } from './status-line.ts';
@@ -40,6 +41,7 @@ export function demoServicesConfig(config: HarnessConfig, useEnv: boolean): Harn
 export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Promise<void> {
   const status = createStatusLine();
   const logger = createCliLogger(config.logLevel, status.logStream());
+  let unwritten: Unwritten | undefined;
   await withServices(demoServicesConfig(config, flags.useEnv), async (services) => {
     console.log(services.describe());
     await migrate(services.postgres.url);
@@ -130,8 +132,9 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
       clearInterval(tick);
       status.done();
       redis.disconnect();
-      await running.close();
+      unwritten = await running.close();
       await db.end();
     }
   });
+  if (unwritten !== undefined) failOnUnwritten(unwritten, config.errors.spillPath);
 }

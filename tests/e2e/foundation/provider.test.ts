@@ -65,11 +65,11 @@ describe('provider order', () => {
     }
   });
 
-  test('local binaries: both servers start within 10 s (about 1 s when idle), answer, and are gone after close', async () => {
+  test('local binaries: both servers start within 30 s (about 1 s when idle; initdb is CPU-bound, and the suite runs three files at once), answer, and are gone after close', async () => {
     const services = await startServices(configWith({ mode: 'local' }), registry);
     console.log(`[provider test] ${services.describe()}`);
     try {
-      expect(services.startupMs).toBeLessThanOrEqual(10_000);
+      expect(services.startupMs).toBeLessThanOrEqual(30_000);
       expect(new URL(services.postgres.url).hostname).toBe('127.0.0.1');
       expect(new URL(services.redis.url).hostname).toBe('127.0.0.1');
       const client = new pg.Client({ connectionString: services.postgres.url });
