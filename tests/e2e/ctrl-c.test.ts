@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../../src/cli/contract-export-command.ts';
 import { CHANNELS } from '../../src/contract/channels.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
-import { pollUntil, withDeadline } from '../support/wait-for.ts';
+import { watchChild } from '../support/run-cli.ts';
+import { withDeadline } from '../support/wait-for.ts';
 
 const services = useIsolatedServices();
 
@@ -21,17 +21,7 @@ function inTerminal(args: readonly string[], env: Record<string, string>) {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return {
-    output: () => out,
-    exited,
-    ctrlC: () => child.stdin.write('\x03'),
-    waitFor: (pattern: RegExp, timeoutMs = 30_000) =>
-      pollUntil(() => pattern.test(out), { timeoutMs, what: String(pattern), seen: () => out.slice(-1500) }),
-  };
+  return { ...watchChild(child), ctrlC: () => child.stdin.write('\x03') };
 }
 
 describe('Ctrl+C in a terminal', () => {
@@ -42,7 +32,7 @@ describe('Ctrl+C in a terminal', () => {
       const run = inTerminal(['sim', '--no-db', '--rate', '100', '--seed', '1'], {
         REDIS_URL: services.redisUrl,
       });
-      await run.waitFor(/sent [1-9]\d* · /);
+      await run.waitFor(/sent [1-9]\d* · /, 30_000);
       run.ctrlC();
       expect(await withDeadline(run.exited, 20_000, 'sim to exit'), run.output()).toBe(0);
       expect(run.output()).toMatch(/SIGINT: stopping; flushing what was scheduled/);
@@ -57,7 +47,7 @@ describe('Ctrl+C in a terminal', () => {
     const env = { CONSUMER_PORT: '0' };
     const demo = inTerminal(['demo', '--rate', '20'], env);
     await demo.waitFor(/dashboard \(live patterns/, 60_000);
-    await demo.waitFor(/events\/s · /);
+    await demo.waitFor(/events\/s · /, 30_000);
     demo.ctrlC();
     expect(await withDeadline(demo.exited, 30_000, 'the demo to exit'), demo.output()).toBe(0);
     expect(demo.output()).toMatch(/SIGINT: stopping the simulator/);
@@ -67,7 +57,7 @@ describe('Ctrl+C in a terminal', () => {
     const twice = inTerminal(['demo', '--rate', '20'], env);
     await twice.waitFor(/dashboard \(live patterns/, 60_000);
     twice.ctrlC();
-    await twice.waitFor(/SIGINT: stopping the simulator/);
+    await twice.waitFor(/SIGINT: stopping the simulator/, 30_000);
     twice.ctrlC();
     expect(await withDeadline(twice.exited, 20_000, 'the demo to exit at once'), twice.output()).toBe(130);
     expect(twice.output()).toMatch(/SIGINT again: stopping at once/);

@@ -12,16 +12,11 @@ export interface CliRun {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
-/** Runs `tickstock ...args` as a user would, with the given environment additions. */
-export function runCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, ['bin/tickstock.js', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Collects a child's stdout and stderr as one text, and awaits its exit or a line of it. */
+export function watchChild(child: ChildProcess): CliRun {
   let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return {
     child,
@@ -34,4 +29,15 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
         seen: () => out.slice(-2000),
       }),
   };
+}
+
+/** Runs `tickstock ...args` as a user would, with the given environment additions. */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
+  return watchChild(
+    spawn(process.execPath, ['bin/tickstock.js', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
 }
