@@ -20,8 +20,9 @@ export function createPool(url: string, options: PoolOptions, logger: Logger): p
     connectionTimeoutMillis: 5000,
     ...(options.asyncCommit ? { options: '-c synchronous_commit=off' } : {}),
   });
-  pool.on('error', (error) =>
-    logger.warn({ err: error.message }, 'database connection lost; it will be replaced'),
-  );
+  // Once ending, end() resolves before the sockets close: a server stopped right after is no news.
+  pool.on('error', (error) => {
+    if (!pool.ending) logger.warn({ err: error.message }, 'database connection lost; it will be replaced');
+  });
   return pool;
 }

@@ -52,7 +52,7 @@ describe('Ctrl+C in a terminal', () => {
     expect(await withDeadline(demo.exited, 30_000, 'the demo to exit'), demo.output()).toBe(0);
     expect(demo.output()).toMatch(/SIGINT: stopping the simulator/);
     expect(demo.output()).toMatch(/sent \d+ pattern events in/);
-    expect(demo.output()).not.toMatch(/^\{"level"/m); // no JSON log line in the person's view
+    expect(demo.output()).not.toMatch(/^\{"level"/m); // nothing to warn about in an orderly stop
 
     const twice = inTerminal(['demo', '--rate', '20'], env);
     await twice.waitFor(/dashboard \(live patterns/, 60_000);
