@@ -34,7 +34,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
-          testTimeout: 30_000,
+          // Generous: CLI tests start processes, and three files share two cores.
+          testTimeout: 60_000,
           hookTimeout: 90_000,
           fileParallelism: !sharedRedis,
         },

@@ -54,12 +54,12 @@ describe('tickstock sim', () => {
         pattern: /Pattern: (.*)/.exec(run.output())?.[1],
       };
     };
-    const [a, b, c, d] = [
-      await flowOf(),
-      await flowOf(),
-      await flowOf('--repeat-ids'),
-      await flowOf('--repeat-ids'),
-    ];
+    const [a, b, c, d] = await Promise.all([
+      flowOf(),
+      flowOf(),
+      flowOf('--repeat-ids'),
+      flowOf('--repeat-ids'),
+    ]);
     expect(a.pattern).toBeDefined();
     expect([b.pattern, c.pattern, d.pattern]).toEqual([a.pattern, a.pattern, a.pattern]);
     expect(a.flow).not.toBe(b.flow);
