@@ -1,9 +1,7 @@
 import pg from 'pg';
 import type { HarnessConfig } from '../config/load-config.ts';
-import { probePostgres } from '../services/service-probe.ts';
+import { PROBE_TIMEOUT_MS, probePostgres } from '../services/service-probe.ts';
 import { requireUrl } from './cli-urls.ts';
-
-export const PROBE_TIMEOUT_MS = 3000;
 
 /**
  * A short-lived pool on --database-url or DATABASE_URL for one command; closed whatever happens.
@@ -15,7 +13,7 @@ export async function withCliPool<T>(
   work: (db: pg.Pool) => Promise<T>,
 ): Promise<T> {
   const url = requireUrl(databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url');
-  await probePostgres(url, PROBE_TIMEOUT_MS);
+  await probePostgres(url);
   const db = new pg.Pool({ connectionString: url, max: 3, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
   db.on('error', () => undefined); // a lost idle connection: the next query reports it
   try {

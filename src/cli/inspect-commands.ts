@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import { PROBE_TIMEOUT_MS, withCliPool } from './cli-pool.ts';
+import { withCliPool } from './cli-pool.ts';
 import { probeRedis } from '../services/service-probe.ts';
 import { runDiagnosis } from '../analysis/diagnosis-checks.ts';
 import { renderSnapshot, snapshotProblems, takeSnapshot } from '../analysis/monitor-snapshot.ts';
@@ -27,7 +27,7 @@ async function withClients<T>(
   probe = true,
 ): Promise<T> {
   const url = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
-  if (probe) await probeRedis(url, PROBE_TIMEOUT_MS);
+  if (probe) await probeRedis(url);
   const redis = new Redis(url, {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,

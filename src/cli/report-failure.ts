@@ -1,13 +1,13 @@
 import { CommanderError } from 'commander';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { isHarnessError } from '../errors/harness-error.ts';
+import { isPostgresRefusal } from '../services/service-probe.ts';
 
 /** Exit 70 (sysexits' EX_SOFTWARE): an error nobody raised on purpose is a bug, never "found problems". */
 export const INTERNAL_ERROR_EXIT = 70;
 
 // Errors that escaped a command but whose cause is plain: a server we could not reach or enter.
 const SERVICE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
-const REFUSED_SQLSTATES = new Set(['28P01', '28000', '3D000']);
 const MISSING_SCHEMA_SQLSTATES = new Set(['42P01', '42883']);
 
 const COMMANDER_OK = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
@@ -21,7 +21,7 @@ export function reportFailure(error: unknown, write: (line: string) => void): nu
     return error.exitCode;
   }
   const { code = '', message = String(error) } = error as { code?: string; message?: string };
-  if (SERVICE_CODES.has(code) || REFUSED_SQLSTATES.has(code)) {
+  if (SERVICE_CODES.has(code) || isPostgresRefusal(error)) {
     write(
       `tickstock: [SERVICES_UNREACHABLE] A service could not be reached or refused us: ${code} ${message}`,
     );

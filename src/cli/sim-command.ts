@@ -15,7 +15,6 @@ import { parseSeverityWeights } from '../sim/error-generator.ts';
 import { runErrorSimulation } from '../sim/error-simulator.ts';
 import { DEFAULT_SCENARIO, type ScenarioKind } from '../sim/scenarios.ts';
 import { createSimulator, DEFAULT_SIMULATOR, type SimulatorStats } from '../sim/simulator.ts';
-import { PROBE_TIMEOUT_MS } from './cli-pool.ts';
 import { connectRedis } from './cli-redis.ts';
 import { requireUrl } from './cli-urls.ts';
 import { untilStopSignal } from './signals.ts';
@@ -68,8 +67,8 @@ async function connections(
     ? requireUrl(flags.databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url')
     : undefined;
   // Both checked before the first event: nothing is recorded for an event that cannot be sent.
-  await probeRedis(redisUrl, PROBE_TIMEOUT_MS);
-  if (databaseUrl !== undefined) await probePostgres(databaseUrl, PROBE_TIMEOUT_MS);
+  await probeRedis(redisUrl);
+  if (databaseUrl !== undefined) await probePostgres(databaseUrl);
   const redis = connectRedis(redisUrl, logger, { enableAutoPipelining: true });
   const db =
     databaseUrl === undefined
@@ -236,9 +235,9 @@ export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFla
   const logger = createCliLogger(config.logLevel);
   const mix = errorMix(flags);
   const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
-  await probeRedis(redisUrl, PROBE_TIMEOUT_MS);
+  await probeRedis(redisUrl);
   const redis = connectRedis(redisUrl, logger);
-  const seed = flags.seed ?? randomInt(2 ** 31);
+  const { seed } = runSeeds(flags);
   const abort = new AbortController();
   void untilStopSignal().then(() => abort.abort());
   console.log(
