@@ -18,7 +18,7 @@ export function startProducerHeartbeat(
   deps: { redis: Redis; recorder: ProducerRecorder | undefined; clock: Clock; logger: Logger },
   source: HeartbeatSource,
   intervalMs: number,
-): { stop(): void; beat(): Promise<void> } {
+): { stop(): Promise<void>; beat(): Promise<void> } {
   const startedAt = deps.clock.now();
   const beat = async (): Promise<void> => {
     const now = deps.clock.now();
@@ -34,7 +34,20 @@ export function startProducerHeartbeat(
       deps.logger.warn({ err: (error as Error).message }, 'producer heartbeat failed');
     }
   };
-  const timer = setInterval(() => void beat(), intervalMs);
-  void beat();
-  return { stop: () => clearInterval(timer), beat };
+  // The beats in flight, so that stop() returns only when nothing more will be written.
+  const inFlight = new Set<Promise<void>>();
+  const tracked = (): Promise<void> => {
+    const p = beat().finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    return p;
+  };
+  const timer = setInterval(() => void tracked(), intervalMs);
+  void tracked();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+    },
+    beat: tracked,
+  };
 }

@@ -169,7 +169,7 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
       await queue.flushed();
       await heartbeat.beat();
     } finally {
-      heartbeat.stop();
+      await heartbeat.stop();
       aux.stop();
     }
     return stats();

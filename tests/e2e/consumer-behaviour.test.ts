@@ -83,7 +83,7 @@ describe('heartbeats at a short interval', () => {
         timeoutMs: 5000,
         what: 'three PRODUCER_ALIVE rows',
       });
-      heartbeat.stop();
+      await heartbeat.stop();
       const beats = await rowsOf('PRODUCER_ALIVE');
       const check = ajv.compile(ProducerHeartbeatDetails);
       for (const beat of beats) {
