@@ -14,11 +14,13 @@ const services = useIsolatedServices();
  * the terminal turns into SIGINT for the foreground process group, exactly as when a person types it.
  */
 function inTerminal(args: readonly string[], env: Record<string, string>) {
-  // A fresh pseudo-terminal has no size; a person's has one, and log-update wraps to it.
-  const command = ['stty cols 160 rows 40;', 'node', 'bin/tickstock.js', ...args].join(' ');
+  // A fresh pseudo-terminal has no size; a person's has one, and log-update wraps to it. `exec`: script
+  // runs the command in $SHELL, and dash, left waiting as the parent, re-raises the SIGINT it also got
+  // once node has exited, so the exit status would be the shell's 130, not the harness's.
+  const command = ['stty cols 160 rows 40;', 'exec', 'node', 'bin/tickstock.js', ...args].join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, SHELL: '/bin/sh', LOG_LEVEL: 'warn', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   return { ...watchChild(child), ctrlC: () => child.stdin.write('\x03') };
