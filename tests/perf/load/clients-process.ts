@@ -3,7 +3,7 @@ import { io } from 'socket.io-client';
 import type { PatternEvent } from '../../../src/contract/schemas/pattern-event.ts';
 import { systemClock } from '../../../src/shared/clock.ts';
 import { LatencyHistogram, type LatencySummary } from '../../../src/shared/latency-histogram.ts';
-import { childConfig, onStop, sendToParent } from './ipc.ts';
+import { childConfig, onReset, onStop, sendToParent } from './ipc.ts';
 
 export interface ClientsProcessConfig {
   readonly url: string;
@@ -16,7 +16,7 @@ export interface ClientsProcessResult {
 }
 
 const config = childConfig<ClientsProcessConfig>();
-const latency = new LatencyHistogram();
+let latency = new LatencyHistogram();
 const received = Array.from({ length: config.clients }, () => 0);
 const sockets = Array.from({ length: config.clients }, (_, i) => {
   const socket = io(config.url, { transports: ['websocket'], reconnection: false });
@@ -37,10 +37,19 @@ await Promise.all(
 sendToParent({ type: 'ready' });
 // The fewest events any one client has received: the orchestrator waits for it to reach what was sent.
 const progress = setInterval(() => sendToParent({ type: 'progress', count: Math.min(...received) }), 50);
+const sendResult = (): void => {
+  const result: ClientsProcessResult = { latency: latency.summary(), receivedPerClient: [...received] };
+  sendToParent({ type: 'result', result });
+};
+// After the warm-up: what it measured goes back, and the clients start again from zero.
+onReset(() => {
+  sendResult();
+  latency = new LatencyHistogram();
+  received.fill(0);
+});
 onStop(() => {
   clearInterval(progress);
   sockets.forEach((s) => s.disconnect());
-  const result: ClientsProcessResult = { latency: latency.summary(), receivedPerClient: received };
-  sendToParent({ type: 'result', result });
+  sendResult();
   return Promise.resolve();
 });

@@ -11,7 +11,7 @@ import { systemClock } from '../../../src/shared/clock.ts';
 import { DEFAULT_BATCHING } from '../../../src/tracking/batching-sink.ts';
 import { NullSink } from '../../../src/tracking/null-sink.ts';
 import { startNaiveInlineConsumer } from './naive-inline-consumer.ts';
-import { childConfig, onStop, sendToParent } from './ipc.ts';
+import { childConfig, onReset, onStop, sendToParent } from './ipc.ts';
 
 /** What the consumer under load records: nothing, log lines, rows (ours, in any sink), or rows the naive way. */
 export type TrackingMode = 'off' | 'log-only' | 'integration_events' | 'events' | 'both' | 'naive-inline';
@@ -82,9 +82,14 @@ async function startReference(mode: Exclude<TrackingMode, 'naive-inline'>) {
 
 const running =
   config.tracking === 'naive-inline' ? await startNaive() : await startReference(config.tracking);
-const cpu = process.cpuUsage();
-const elu = performance.eventLoopUtilization();
+let cpu = process.cpuUsage();
+let elu = performance.eventLoopUtilization();
 sendToParent({ type: 'ready', url: running.url });
+// CPU and event-loop figures cover the measured run, not the warm-up before it.
+onReset(() => {
+  cpu = process.cpuUsage();
+  elu = performance.eventLoopUtilization();
+});
 onStop(async () => {
   const used = process.cpuUsage(cpu);
   const loop = performance.eventLoopUtilization(elu);

@@ -16,7 +16,8 @@ import { formatMs, type LatencySummary } from '../../../src/shared/latency-histo
 import { createLogger } from '../../../src/shared/logger.ts';
 import { DEFAULT_SCENARIO } from '../../../src/sim/scenarios.ts';
 import { createSimulator, DEFAULT_SIMULATOR, type SimulatorStats } from '../../../src/sim/simulator.ts';
-import type { ClientsProcessConfig, ClientsProcessResult } from './clients-process.ts';
+import { clientsHandle, WARMUP_MS, warmUp } from './clients-handle.ts';
+import type { ClientsProcessConfig } from './clients-process.ts';
 import type { ConsumerProcessConfig, ConsumerProcessResult, TrackingMode } from './consumer-process.ts';
 import { forkTs, nextMessage } from './ipc.ts';
 
@@ -36,6 +37,8 @@ export interface FlowLoadOptions {
 export interface FlowLoadResult {
   readonly options: Omit<FlowLoadOptions, 'databaseUrl' | 'redisUrl' | 'workDir'>;
   readonly sim: SimulatorStats;
+  /** Publish→client during the warm-up at the same rate (WARMUP_MS, cold processes): not in the figures. */
+  readonly warmup: LatencySummary;
   /** Intended send time (the event's timestamp) → received by a Socket.IO client, over every client. */
   readonly publishToClient: LatencySummary;
   readonly receivedPerClient: readonly number[];
@@ -89,7 +92,6 @@ async function rowsWritten(db: pg.Pool, since: Date): Promise<number> {
  */
 export async function runFlowLoad(options: FlowLoadOptions): Promise<FlowLoadResult> {
   const logger = createLogger('error');
-  const startedAt = new Date(Date.now() - 1000);
   const consumerConfig: ConsumerProcessConfig = {
     redisUrl: options.redisUrl,
     databaseUrl: options.databaseUrl,
@@ -100,44 +102,44 @@ export async function runFlowLoad(options: FlowLoadOptions): Promise<FlowLoadRes
   const ready = await nextMessage<ConsumerProcessResult>(consumer, 'ready', 30_000);
   const url = ready.type === 'ready' ? ready.url! : '';
   const clientsConfig: ClientsProcessConfig = { url, clients: options.clients };
-  const clients = forkTs(new URL('./clients-process.ts', import.meta.url), clientsConfig);
+  const clientsProcess = forkTs(new URL('./clients-process.ts', import.meta.url), clientsConfig);
+  const clients = clientsHandle(clientsProcess);
   const redis = new Redis(options.redisUrl, { enableAutoPipelining: true });
   const db = createPool(
     options.databaseUrl,
     { max: 4, asyncCommit: true, applicationName: 'load-sim' },
     logger,
   );
-  try {
-    await nextMessage(clients, 'ready', 30_000);
-    let lowest = 0;
-    clients.on('message', (m: { type: string; count?: number }) => {
-      if (m.type === 'progress') lowest = m.count ?? 0;
-    });
-    const sim = await createSimulator(
+  // The warm-up's own seed: its flows are other flows, published before the measured window.
+  const simulate = (seed: number, durationMs: number): Promise<SimulatorStats> =>
+    createSimulator(
       {
         redis,
         db: undefined,
-        recorder: producerRecorder(options.tracking, db, options.seed),
+        recorder: producerRecorder(options.tracking, db, seed),
         clock: systemClock,
         logger,
       },
       {
         ...DEFAULT_SIMULATOR,
-        seed: options.seed,
+        seed,
         scenario: { ...DEFAULT_SCENARIO, rate: options.rate },
-        durationMs: options.durationMs,
+        durationMs,
       },
     ).run();
-    const deadline = Date.now() + 10_000;
-    while (lowest < sim.sent && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    clients.send({ type: 'stop' });
+  try {
+    await nextMessage(clientsProcess, 'ready', 30_000);
+    const warmup = await warmUp(clients, async (ms) => (await simulate(options.seed + 1_000_003, ms)).sent);
+    consumer.send({ type: 'reset' });
+    const startedAt = new Date();
+    const sim = await simulate(options.seed, options.durationMs);
+    await clients.untilReceived(sim.sent);
     consumer.send({ type: 'stop' });
     const [c, k] = await Promise.all([
-      nextMessage<ClientsProcessResult>(clients, 'result', 30_000),
+      clients.stop(),
       nextMessage<ConsumerProcessResult>(consumer, 'result', 60_000),
     ]);
-    if (c.type !== 'result' || k.type !== 'result') throw new Error('no results from the load processes');
+    if (k.type !== 'result') throw new Error('no result from the consumer process');
     const health = k.result.health as { tracking: { written: number; dropped: number } };
     const seconds = (sim.elapsedMs || options.durationMs) / 1000;
     const check = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
@@ -156,8 +158,9 @@ export async function runFlowLoad(options: FlowLoadOptions): Promise<FlowLoadRes
         seed: options.seed,
       },
       sim,
-      publishToClient: c.result.latency,
-      receivedPerClient: c.result.receivedPerClient,
+      warmup,
+      publishToClient: c.latency,
+      receivedPerClient: c.receivedPerClient,
       flows,
       hops,
       consumerCpuPercent: (k.result.cpuMs / 1000 / seconds) * 100,
@@ -169,7 +172,7 @@ export async function runFlowLoad(options: FlowLoadOptions): Promise<FlowLoadRes
   } finally {
     redis.disconnect();
     await db.end();
-    for (const child of [clients, consumer]) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const child of [clientsProcess, consumer]) if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
 
@@ -181,7 +184,7 @@ export function formatRun(r: FlowLoadResult): string[] {
       ? 'flows not recorded'
       : `flows complete ${r.flows.complete}${r.flows.complete === r.sim.sent && r.checkpointsDropped === 0 ? '' : ' (INCOMPLETE)'}`;
   return [
-    `${String(r.options.rate).padStart(6)}/s x ${r.options.clients} clients [${r.options.tracking}]: publish→client p50 ${formatMs(p.p50)} p90 ${formatMs(p.p90)} p99 ${formatMs(p.p99)} p99.9 ${formatMs(p.p999)} max ${formatMs(p.max)} | sent ${r.sim.sent}, ${flows} | ${Math.round(r.rowsPerSecond)} rows/s | consumer CPU ${r.consumerCpuPercent.toFixed(0)} % | simulator late p50 ${formatMs(r.sim.lateness.p50)} p99 ${formatMs(r.sim.lateness.p99)} max ${formatMs(r.sim.lateness.max)}`,
+    `${String(r.options.rate).padStart(6)}/s x ${r.options.clients} clients [${r.options.tracking}]: publish→client p50 ${formatMs(p.p50)} p90 ${formatMs(p.p90)} p99 ${formatMs(p.p99)} p99.9 ${formatMs(p.p999)} max ${formatMs(p.max)} | sent ${r.sim.sent}, ${flows} | ${Math.round(r.rowsPerSecond)} rows/s | consumer CPU ${r.consumerCpuPercent.toFixed(0)} % | simulator late p50 ${formatMs(r.sim.lateness.p50)} p99 ${formatMs(r.sim.lateness.p99)} max ${formatMs(r.sim.lateness.max)} | before it, warm-up ${WARMUP_MS / 1000} s: p99 ${formatMs(r.warmup.p99)}, max ${formatMs(r.warmup.max)}`,
     ...r.hops
       .filter((h) => h.count > 0)
       .map(

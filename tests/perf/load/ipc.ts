@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
 /** Messages between the load orchestrator and its child processes. */
-export type ToChild = { readonly type: 'stop' };
+export type ToChild = { readonly type: 'stop' } | { readonly type: 'reset' };
 export type FromChild<T> =
   | { readonly type: 'ready'; readonly url?: string }
   | { readonly type: 'progress'; readonly count: number }
@@ -49,5 +49,11 @@ export function sendToParent<T>(message: FromChild<T>): void {
 export function onStop(handler: () => Promise<void>): void {
   process.on('message', (m: ToChild) => {
     if (m.type === 'stop') void handler().then(() => process.disconnect());
+  });
+}
+
+export function onReset(handler: () => void): void {
+  process.on('message', (m: ToChild) => {
+    if (m.type === 'reset') handler();
   });
 }

@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import { systemClock } from '../../../src/shared/clock.ts';
 import { formatMs, LatencyHistogram, type LatencySummary } from '../../../src/shared/latency-histogram.ts';
 import type { BareRelayConfig } from './bare-relay-process.ts';
-import type { ClientsProcessConfig, ClientsProcessResult } from './clients-process.ts';
+import { clientsHandle, warmUp } from './clients-handle.ts';
+import type { ClientsProcessConfig } from './clients-process.ts';
 import { forkTs, nextMessage } from './ipc.ts';
 
 /** This machine without our code: what any harness would see here, printed beside our figures. */
@@ -14,6 +15,8 @@ export interface MachineFloor {
   readonly clients: number;
   /** Bare PUBLISH → SUBSCRIBE → socket.io emit → client, timed from the intended send time. */
   readonly publishToClient: LatencySummary;
+  /** The same during the warm-up before it (cold processes): not in the figures. */
+  readonly warmup: LatencySummary;
   /** How late the bare publisher itself was. */
   readonly publisherLateness: LatencySummary;
   /** How late a 1 ms timer wakes this process. */
@@ -64,7 +67,11 @@ const message = (intendedMs: number, n: number): string =>
   });
 
 /** Open loop like the simulator's, nothing else: every due message PUBLISHed at each wake. */
-async function barePublish(redis: Redis, rate: number, durationMs: number): Promise<LatencySummary> {
+async function barePublish(
+  redis: Redis,
+  rate: number,
+  durationMs: number,
+): Promise<{ readonly sent: number; readonly lateness: LatencySummary }> {
   const lateness = new LatencyHistogram();
   const start = systemClock.now();
   const total = Math.round((rate * durationMs) / 1000);
@@ -80,7 +87,7 @@ async function barePublish(redis: Redis, rate: number, durationMs: number): Prom
     await sleep(Math.max(0, start + (n * 1000) / rate - systemClock.now()));
   }
   await Promise.all(replies);
-  return lateness.summary();
+  return { sent: total, lateness: lateness.summary() };
 }
 
 async function bareFlow(redisUrl: string, rate: number, durationMs: number, clients: number) {
@@ -90,29 +97,23 @@ async function bareFlow(redisUrl: string, rate: number, durationMs: number, clie
   } satisfies BareRelayConfig);
   const ready = await nextMessage(relay, 'ready', 30_000);
   const url = ready.type === 'ready' ? ready.url! : '';
-  const sockets = forkTs(new URL('./clients-process.ts', import.meta.url), {
+  const socketsProcess = forkTs(new URL('./clients-process.ts', import.meta.url), {
     url,
     clients,
   } satisfies ClientsProcessConfig);
+  const sockets = clientsHandle(socketsProcess);
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });
   try {
-    await nextMessage(sockets, 'ready', 30_000);
-    const expected = Math.round((rate * durationMs) / 1000);
-    let lowest = 0;
-    sockets.on('message', (m: { type: string; count?: number }) => {
-      if (m.type === 'progress') lowest = m.count ?? 0;
-    });
-    const publisherLateness = await barePublish(redis, rate, durationMs);
-    const deadline = systemClock.now() + 10_000;
-    while (lowest < expected && systemClock.now() < deadline) await sleep(50);
-    sockets.send({ type: 'stop' });
+    await nextMessage(socketsProcess, 'ready', 30_000);
+    const warmup = await warmUp(sockets, async (ms) => (await barePublish(redis, rate, ms)).sent);
+    const published = await barePublish(redis, rate, durationMs);
+    await sockets.untilReceived(published.sent);
     relay.send({ type: 'stop' });
-    const result = await nextMessage<ClientsProcessResult>(sockets, 'result', 30_000);
-    if (result.type !== 'result') throw new Error('no result from the floor clients');
-    return { publishToClient: result.result.latency, publisherLateness };
+    const result = await sockets.stop();
+    return { publishToClient: result.latency, warmup, publisherLateness: published.lateness };
   } finally {
     redis.disconnect();
-    for (const child of [sockets, relay]) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const child of [socketsProcess, relay]) if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
 
@@ -133,5 +134,5 @@ export async function measureFloor(options: {
 /** One line, as printed beside the harness's figures. */
 export function formatFloor(f: MachineFloor): string {
   const p = f.publishToClient;
-  return `${String(f.rate).padStart(6)}/s x ${f.clients} clients [floor: bare ioredis → socket.io]: publish→client p50 ${formatMs(p.p50)} p99 ${formatMs(p.p99)} p99.9 ${formatMs(p.p999)} max ${formatMs(p.max)} | publisher late p99 ${formatMs(f.publisherLateness.p99)} | 1 ms timer late p99 ${formatMs(f.timerLateness.p99)} | fsync p50 ${formatMs(f.fsync.p50)} p99 ${formatMs(f.fsync.p99)}`;
+  return `${String(f.rate).padStart(6)}/s x ${f.clients} clients [floor: bare ioredis → socket.io]: publish→client p50 ${formatMs(p.p50)} p99 ${formatMs(p.p99)} p99.9 ${formatMs(p.p999)} max ${formatMs(p.max)} (warm-up p99 ${formatMs(f.warmup.p99)}) | publisher late p99 ${formatMs(f.publisherLateness.p99)} | 1 ms timer late p99 ${formatMs(f.timerLateness.p99)} | fsync p50 ${formatMs(f.fsync.p50)} p99 ${formatMs(f.fsync.p99)}`;
 }
