@@ -20,7 +20,7 @@ const FLOORS = [
 const below = (floor) => FLOORS.slice(floor + 1).flat();
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', 'bin/', 'eslint.config.js'] },
+  { ignores: ['node_modules/', 'reports/', 'dist/', 'bin/', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -26,14 +26,19 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'contract', include: ['tests/contract/**/*.test.ts'], testTimeout: 60_000 },
+        test: {
+          name: 'contract',
+          include: ['tests/contract/**/*.test.ts'],
+          globalSetup: ['tests/support/build-cli-setup.ts'],
+          testTimeout: 60_000,
+        },
       },
       {
         extends: true,
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
-          globalSetup: ['tests/support/global-setup.ts'],
+          globalSetup: ['tests/support/build-cli-setup.ts', 'tests/support/global-setup.ts'],
           // Generous: CLI tests start processes, and three files share two cores.
           testTimeout: 60_000,
           hookTimeout: 90_000,
@@ -45,7 +50,7 @@ export default defineConfig({
         test: {
           name: 'perf',
           include: ['tests/perf/**/*.test.ts'],
-          globalSetup: ['tests/support/global-setup.ts'],
+          globalSetup: ['tests/support/build-cli-setup.ts', 'tests/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 90_000,
           fileParallelism: false,

@@ -1,11 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { contractArtifacts } from '../contract/artifacts.ts';
-
-export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+import { PACKAGE_ROOT } from '../shared/package-root.ts';
 
 export async function packageVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
@@ -13,7 +12,7 @@ export async function packageVersion(): Promise<string> {
 export async function contractExportCommand(): Promise<void> {
   const files = contractArtifacts(await packageVersion());
   for (const [path, content] of files) {
-    const target = join(REPO_ROOT, path);
+    const target = join(PACKAGE_ROOT, path);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, content);
   }

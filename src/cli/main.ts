@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
@@ -7,6 +8,7 @@ import type { DiagnoseFlags, MonitorFlags } from './inspect-commands.ts';
 import type { SimErrorFlags, SimFlags, SimOnceFlags } from './sim-command.ts';
 import * as parse from './option-parsers.ts';
 import { reportFailure } from './report-failure.ts';
+import { PACKAGE_ROOT } from '../shared/package-root.ts';
 import { SCENARIO_KINDS } from '../sim/scenarios.ts';
 import { ALL_CHANNELS } from '../contract/channels.ts';
 import type { ValidateCommandOptions as ValidateOptions } from './validate-command.ts';
@@ -20,8 +22,7 @@ const inspect = () => import('./inspect-commands.ts');
 const events = () => import('./events-command.ts');
 
 const packageVersion = (): string =>
-  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
-    .version;
+  (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const program = new Command('tickstock')
   .description('Integration-test harness and simulator for the TickStock event pipeline')

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../shared/package-root.ts';
 import { CATEGORIES } from '../contract/schemas/error-message.ts';
 import { authorized } from './api-params.ts';
 import { ERROR_ENDPOINTS } from './errors/error-api.ts';
@@ -9,7 +11,7 @@ import { json, type ConsumerServer, type Route } from './http-server.ts';
 import { jsonApi } from './json-api.ts';
 
 // The dashboard takes its category list from the contract, the one place it is defined.
-const DASHBOARD = readFileSync(new URL('./web/dashboard.html', import.meta.url), 'utf8').replace(
+const DASHBOARD = readFileSync(join(PACKAGE_ROOT, 'src/consumer/web/dashboard.html'), 'utf8').replace(
   '/*CATEGORIES*/ []',
   JSON.stringify(CATEGORIES),
 );

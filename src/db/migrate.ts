@@ -1,9 +1,10 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { HarnessError } from '../errors/harness-error.ts';
+import { PACKAGE_ROOT } from '../shared/package-root.ts';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+export const MIGRATIONS_DIR = join(PACKAGE_ROOT, 'src/db/migrations');
 export const MIGRATIONS_TABLE = 'harness_migrations';
 
 export interface MigrationResult {

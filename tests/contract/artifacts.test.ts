@@ -4,7 +4,8 @@ import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { ALL_CHANNELS } from '../../src/contract/channels.ts';
 import { contractArtifacts } from '../../src/contract/artifacts.ts';
-import { packageVersion, REPO_ROOT } from '../../src/cli/contract-export-command.ts';
+import { packageVersion } from '../../src/cli/contract-export-command.ts';
+import { PACKAGE_ROOT } from '../../src/shared/package-root.ts';
 import { validFixtures } from '../support/fixtures.ts';
 
 const files = contractArtifacts(await packageVersion());
@@ -13,7 +14,7 @@ describe('published contract artefacts', () => {
   test.each([...files.keys()])(
     '%s is committed and current (else: npm run contract:export)',
     async (path) => {
-      const committed = await readFile(join(REPO_ROOT, path), 'utf8').catch(() => '<missing>');
+      const committed = await readFile(join(PACKAGE_ROOT, path), 'utf8').catch(() => '<missing>');
       expect(committed, `${path} is stale: run npm run contract:export and commit it`).toBe(files.get(path));
     },
   );

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '../../src/cli/contract-export-command.ts';
+import { PACKAGE_ROOT } from '../../src/shared/package-root.ts';
 
 // The project's own eslint.config.js, only its layer rules, which need no type information: without the
 // type-aware parser's program the file lints in a fraction of the time. Each probe is linted as the text of
@@ -9,14 +9,14 @@ import { REPO_ROOT } from '../../src/cli/contract-export-command.ts';
 let eslint: ESLint;
 beforeAll(() => {
   eslint = new ESLint({
-    cwd: REPO_ROOT,
+    cwd: PACKAGE_ROOT,
     overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
     ruleFilter: ({ ruleId }) => ruleId === 'boundaries/dependencies' || ruleId === 'import-x/no-cycle',
   });
 });
 
 async function problems(asFile: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: join(REPO_ROOT, asFile) });
+  const [result] = await eslint.lintText(source, { filePath: join(PACKAGE_ROOT, asFile) });
   return (result?.messages ?? []).map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`);
 }
 

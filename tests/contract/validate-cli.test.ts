@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { splitMessages, validateCommand } from '../../src/cli/validate-command.ts';
-import { REPO_ROOT } from '../../src/cli/contract-export-command.ts';
+import { PACKAGE_ROOT } from '../../src/shared/package-root.ts';
 import { FIXTURES_DIR, invalidFixtures, validFixtures } from '../support/fixtures.ts';
 
 interface Run {
@@ -16,7 +16,7 @@ interface Run {
 /** The real command, as a producer team's CI runs it. */
 async function tickstock(args: readonly string[], stdin?: Buffer): Promise<Run> {
   const child = spawn(process.execPath, ['bin/tickstock.js', ...args], {
-    cwd: REPO_ROOT,
+    cwd: PACKAGE_ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let stdout = '';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '../../src/cli/contract-export-command.ts';
+import { PACKAGE_ROOT } from '../../src/shared/package-root.ts';
 import { CHANNELS } from '../../src/contract/channels.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
 import { watchChild } from '../support/run-cli.ts';
@@ -19,7 +19,7 @@ function inTerminal(args: readonly string[], env: Record<string, string>) {
   // once node has exited, so the exit status would be the shell's 130, not the harness's.
   const command = ['stty cols 160 rows 40;', 'exec', 'node', 'bin/tickstock.js', ...args].join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    cwd: REPO_ROOT,
+    cwd: PACKAGE_ROOT,
     env: { ...process.env, SHELL: '/bin/sh', LOG_LEVEL: 'warn', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { REPO_ROOT } from '../../src/cli/contract-export-command.ts';
+import { PACKAGE_ROOT } from '../../src/shared/package-root.ts';
 import { pollUntil } from './wait-for.ts';
 
 export interface CliRun {
@@ -17,7 +17,11 @@ export function watchChild(child: ChildProcess): CliRun {
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  // A process ended by a signal has no exit code: the signal goes into the output a failure prints.
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    if (signal !== null) out += `\n[ended by ${String(signal)}]`;
+    return code as number | null;
+  });
   return {
     child,
     output: () => out,
@@ -35,7 +39,7 @@ export function watchChild(child: ChildProcess): CliRun {
 export function runCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
   return watchChild(
     spawn(process.execPath, ['bin/tickstock.js', ...args], {
-      cwd: REPO_ROOT,
+      cwd: PACKAGE_ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
