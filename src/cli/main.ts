@@ -13,6 +13,7 @@ import { SCENARIO_KINDS } from '../sim/scenarios.ts';
 import { ALL_CHANNELS } from '../contract/channels.ts';
 import type { ValidateCommandOptions as ValidateOptions } from './validate-command.ts';
 import type { EventsFlags, EventsListFlags } from './events-command.ts';
+import type { RunFlags } from './run-command.ts';
 
 // Commands are loaded when they run: `--version` and a usage error answer without loading the
 // drivers, the consumer or the contract's compiled validators.
@@ -119,6 +120,36 @@ simCmd
   .option('--categories <list>', 'categories to draw from (default: all eight)')
   .option('--seed <n>', 'the same seed gives the same errors', parse.seed)
   .action(async (flags: SimErrorFlags) => (await sim()).simErrorsCommand(loadConfig(), flags));
+
+const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
+urlOptions(program.command('run'))
+  .description(
+    'load a consumer (ours or a deployed one, by --profile) through Socket.IO clients; thresholds decide the exit code (99: failed)',
+  )
+  .option('--socketio-url <url>', "the consumer's Socket.IO origin, e.g. http://127.0.0.1:8787")
+  .option('--socketio-path <path>', 'Socket.IO HTTP path (default /socket.io)')
+  .option('--token <token>', "the handshake's auth.token, where the consumer asks for one")
+  .option('--profile <name>', 'how the consumer speaks: spec or tickstockappv2', 'spec')
+  .option('--no-db', 'do not record PATTERN_PUBLISHED')
+  .option('--rate <n>', 'pattern events per second, open loop', parse.rate, 100)
+  .option('--duration <seconds>', 'how long to send', parse.seconds, 10)
+  .option('--clients <n>', 'Socket.IO clients', parse.count, 10)
+  .option('--seed <n>', 'seed of the event content', parse.seed)
+  .option(
+    '--grace <seconds>',
+    'after the last send, how long clients may take to receive the rest',
+    parse.seconds,
+    5,
+  )
+  .option(
+    '--threshold <expr>',
+    "pass criterion, repeatable (default: 'publish_to_client.p99 < 100' and 'lost == 0')",
+    collect,
+    [],
+  )
+  .option('--out <kind=file>', 'also write the report: json=FILE', collect, [])
+  .option('--junit <file>', 'one JUnit testcase per threshold')
+  .action(async (flags: RunFlags) => (await import('./run-command.ts')).runCommand(loadConfig(), flags));
 
 urlOptions(program.command('consumer'))
   .description('the reference consumer, until Ctrl+C')

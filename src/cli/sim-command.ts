@@ -55,7 +55,7 @@ export function runSeeds(flags: { seed?: number; repeatIds?: boolean }): { seed:
  * Redis, and a pool when the simulator records (not --no-db, tracking on); the recorder follows
  * TRACKING_SINK so that producer and consumer checkpoints land in the same place.
  */
-async function connections(
+export async function simConnections(
   config: HarnessConfig,
   flags: Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db'>,
   seed: number,
@@ -117,7 +117,7 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
   const { seed, idSeed } = runSeeds(flags);
   const status = createStatusLine();
   const logger = createCliLogger(config.logLevel, status.logStream());
-  const { redis, db, recorder, close } = await connections(config, flags, seed, logger);
+  const { redis, db, recorder, close } = await simConnections(config, flags, seed, logger);
   const sim = createSimulator(
     { redis, db, recorder, clock: systemClock, logger },
     {
@@ -172,7 +172,7 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
 export async function simOnceCommand(config: HarnessConfig, flags: SimOnceFlags): Promise<void> {
   const { seed, idSeed } = runSeeds(flags);
   const logger = createCliLogger(config.logLevel);
-  const { redis, db, recorder, close } = await connections(config, flags, seed, logger);
+  const { redis, db, recorder, close } = await simConnections(config, flags, seed, logger);
   try {
     const { event, receivers, recorded } = await publishOnce({
       redis,

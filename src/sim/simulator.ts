@@ -47,6 +47,8 @@ export interface SimulatorDeps {
   readonly recorder?: ProducerRecorder | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Told of each batch just before it is PUBLISHed (a load run's ledger of what was sent). */
+  readonly onPublishing?: ((batch: readonly DueEvent[]) => void) | undefined;
 }
 
 export interface SimulatorStats {
@@ -105,6 +107,7 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
         },
       ));
   const publish = async (batch: readonly DueEvent[]): Promise<void> => {
+    deps.onPublishing?.(batch);
     const at = clock.now();
     const receivers = await publishEvents(
       deps.redis,

@@ -84,6 +84,26 @@ const USAGE: Readonly<Record<string, Row>> = {
     first: usage('--channel.*nope.*tickstock.events.patterns'),
   },
   'consumer --port 70000': { args: () => ['consumer', '--port', '70000'], exit: 2, first: usage('--port') },
+  'run --threshold with a misspelt metric': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--threshold', 'publish_to_clent.p99 < 100'],
+    exit: 2,
+    first: /^tickstock: \[RUN_THRESHOLD\] threshold 'publish_to_clent\.p99 < 100': unknown metric/,
+  },
+  'run --profile tickstockappv3': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--profile', 'tickstockappv3'],
+    exit: 2,
+    first: /^tickstock: \[CLI_USAGE\] --profile tickstockappv3: no such consumer profile/,
+  },
+  'run --out csv=x': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--out', 'csv=x'],
+    exit: 2,
+    first: /^tickstock: \[CLI_USAGE\] --out csv=x: not an output/,
+  },
+  'run without --socketio-url': {
+    args: () => ['run'],
+    exit: 2,
+    first: /^tickstock: \[CLI_USAGE\] No consumer to measure: --socketio-url is missing/,
+  },
   'sim without REDIS_URL': {
     args: () => ['sim', '--no-db', '--count', '1'],
     exit: 2,
@@ -140,6 +160,12 @@ const SERVICE: Readonly<Record<string, Row>> = {
     args: () => ['monitor', '--redis-url', DEAD_REDIS, '--database-url', services.databaseUrl],
     exit: 3,
     first: unreachable('Redis'),
+  },
+  'run with an unreachable Socket.IO': {
+    args: () => ['run', '--no-db', '--redis-url', services.redisUrl, '--socketio-url', 'http://127.0.0.1:1'],
+    exit: 3,
+    first:
+      /^tickstock: \[SERVICES_UNREACHABLE\] Socket\.IO at http:\/\/127\.0\.0\.1:1\/ refused or did not answer/,
   },
   'monitor with unreachable PostgreSQL': {
     args: () => ['monitor', '--redis-url', services.redisUrl, '--database-url', DEAD_PG],

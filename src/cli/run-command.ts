@@ -1,0 +1,143 @@
+import type { HarnessConfig } from '../config/load-config.ts';
+import { findProfile } from '../contract/consumer-profiles.ts';
+import { ExitCode } from '../errors/exit-codes.ts';
+import { HarnessError } from '../errors/harness-error.ts';
+import { jsonOutput } from '../run/outputs/json-output.ts';
+import { junitOutput } from '../run/outputs/junit-output.ts';
+import type { RunOutput } from '../run/outputs/run-output.ts';
+import { summaryOutput } from '../run/outputs/summary-output.ts';
+import { runReport } from '../run/run-report.ts';
+import { runLoad, type LoadSource } from '../run/run-load.ts';
+import { parseThreshold } from '../run/thresholds.ts';
+import { systemClock } from '../shared/clock.ts';
+import { formatMs } from '../shared/latency-histogram.ts';
+import { createCliLogger } from '../shared/logger.ts';
+import { DEFAULT_SCENARIO } from '../sim/scenarios.ts';
+import { createSimulator, DEFAULT_SIMULATOR } from '../sim/simulator.ts';
+import { runSeeds, simConnections } from './sim-command.ts';
+import { untilStopSignal } from './signals.ts';
+import { createStatusLine } from './status-line.ts';
+
+export interface RunFlags {
+  readonly redisUrl?: string;
+  readonly databaseUrl?: string;
+  readonly db: boolean;
+  readonly socketioUrl?: string;
+  readonly socketioPath?: string;
+  readonly token?: string;
+  readonly profile: string;
+  readonly rate: number;
+  readonly duration: number;
+  readonly clients: number;
+  readonly seed?: number;
+  readonly grace: number;
+  readonly threshold: readonly string[];
+  readonly out: readonly string[];
+  readonly junit?: string;
+}
+
+/** Spec 000's target and nothing lost, unless the run names its own thresholds. */
+export const DEFAULT_THRESHOLDS = ['publish_to_client.p99 < 100', 'lost == 0'] as const;
+
+const usage = (code: string, message: string, hint: string) => new HarnessError(code, message, hint);
+
+function outputsFor(flags: RunFlags): RunOutput[] {
+  const outputs = flags.out.map((spec) => {
+    const [kind, path] = spec.split(/=(.*)/s);
+    if (kind === 'json' && path) return jsonOutput(path);
+    throw usage(
+      'CLI_USAGE',
+      `--out ${spec}: not an output`,
+      'Write --out json=FILE (and --junit FILE for JUnit).',
+    );
+  });
+  return flags.junit === undefined ? outputs : [...outputs, junitOutput(flags.junit)];
+}
+
+/**
+ * `tickstock run`: load against a consumer (ours or any other, by its profile) through Socket.IO
+ * clients, timed from each event's intended send time; thresholds decide the exit code (99 on fail).
+ */
+export async function runCommand(config: HarnessConfig, flags: RunFlags): Promise<void> {
+  const { profile, nearest } = findProfile(flags.profile);
+  if (profile === undefined)
+    throw usage(
+      'CLI_USAGE',
+      `--profile ${flags.profile}: no such consumer profile`,
+      nearest === undefined ? 'Use --profile spec or --profile tickstockappv2.' : `Did you mean ${nearest}?`,
+    );
+  const thresholds = (flags.threshold.length > 0 ? flags.threshold : DEFAULT_THRESHOLDS).map(parseThreshold);
+  const outputs = [summaryOutput(console.log), ...outputsFor(flags)];
+  const socketioUrl = flags.socketioUrl;
+  if (socketioUrl === undefined)
+    throw usage(
+      'CLI_USAGE',
+      'No consumer to measure: --socketio-url is missing.',
+      "Pass the consumer's Socket.IO origin, e.g. --socketio-url http://127.0.0.1:8787.",
+    );
+  const { seed, idSeed } = runSeeds(flags);
+  const status = createStatusLine();
+  const logger = createCliLogger(config.logLevel, status.logStream());
+  const { redis, db, recorder, close } = await simConnections(config, flags, seed, logger);
+  try {
+    let sent: (flowId: string, intendedAtMs: number) => void = () => undefined;
+    const sim = createSimulator(
+      {
+        redis,
+        db,
+        recorder,
+        clock: systemClock,
+        logger,
+        onPublishing: (batch) => batch.forEach((d) => sent(d.event.data.flow_id, d.scheduledAt)),
+      },
+      {
+        ...DEFAULT_SIMULATOR,
+        seed,
+        idSeed,
+        durationMs: flags.duration * 1000,
+        scenario: { ...DEFAULT_SCENARIO, rate: flags.rate },
+      },
+    );
+    const source: LoadSource = {
+      run: async (onSent) => {
+        sent = onSent;
+        const stats = await sim.run();
+        return { sent: stats.sent, lateness: stats.lateness };
+      },
+      stop: () => sim.stop(),
+    };
+    void untilStopSignal().then((signal) => {
+      status.print(
+        `${signal}: stopping the load; waiting the grace period, then the summary (again: stop at once)`,
+      );
+      source.stop();
+    });
+    const result = await runLoad(
+      {
+        source,
+        clock: systemClock,
+        onStart: () =>
+          console.log(
+            `tickstock run: ${flags.rate}/s for ${flags.duration} s to ${socketioUrl} (profile ${profile.name}), ${flags.clients} clients, seed ${seed}; thresholds: ${thresholds.map((t) => t.expr).join(', ')}`,
+          ),
+        onProgress: (p) =>
+          status.update(
+            `${(p.elapsedMs / 1000).toFixed(0)} s · sent ${p.sent} · received (fewest) ${p.receivedMin} · publish→client p50 ${formatMs(p.publishToClient.p50)} p99 ${formatMs(p.publishToClient.p99)}`,
+          ),
+      },
+      {
+        target: { url: socketioUrl, path: flags.socketioPath, token: flags.token },
+        profile,
+        clients: flags.clients,
+        graceMs: flags.grace * 1000,
+        thresholds,
+      },
+    );
+    status.done();
+    const report = runReport(result);
+    for (const output of outputs) await output.write(report);
+    process.exitCode = report.verdict === 'pass' ? ExitCode.ok : ExitCode.threshold;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,74 @@
+import { CHECKPOINTS } from './checkpoints.ts';
+import { nearestName } from './nearest-name.ts';
+import { NAMESPACES, SOCKET_EVENTS } from './socket-events.ts';
+
+/** Where a consumer puts something a client receives: a Socket.IO namespace and event. */
+export interface SocketTarget {
+  readonly namespace: string;
+  readonly event: string;
+}
+
+/**
+ * How one consumer speaks: what a client listens to, where the flow id and the publish time sit in
+ * what it receives, the message shapes it accepts, and which checkpoints it records. Data, so a
+ * scenario file can add one (docs/run.md).
+ */
+export interface ConsumerProfile {
+  readonly name: string;
+  readonly about: string;
+  readonly patterns: SocketTarget & {
+    /** Dotted path to the flow id; undefined: the first `flow_id` found anywhere in the payload. */
+    readonly flowIdPath: string | undefined;
+    /** Dotted path to the published message's own `timestamp` (Unix seconds: its intended send time). */
+    readonly sentAtPath: string;
+  };
+  /** Where errors reach clients; null: this consumer pushes no errors to Socket.IO. */
+  readonly errors: (SocketTarget & { readonly idPath: string | undefined }) | null;
+  /** The error message shape it accepts on `tickstock:errors`. */
+  readonly errorShape: 'spec004' | 'source-message';
+  /** Backtest fields under `data` (spec) or at the top level of the message. */
+  readonly backtestShape: 'nested' | 'top-level';
+  /** The consumer checkpoints it writes for a pattern flow; empty: it records none. */
+  readonly checkpoints: readonly string[];
+}
+
+export const CONSUMER_PROFILES: Readonly<Record<string, ConsumerProfile>> = {
+  spec: {
+    name: 'spec',
+    about: 'the specification, as the reference consumer speaks it',
+    patterns: {
+      namespace: NAMESPACES.main,
+      event: SOCKET_EVENTS.patternAlert,
+      flowIdPath: 'data.flow_id',
+      sentAtPath: 'timestamp',
+    },
+    errors: { namespace: NAMESPACES.monitoring, event: SOCKET_EVENTS.tickstockError, idPath: 'error_id' },
+    errorShape: 'spec004',
+    backtestShape: 'nested',
+    checkpoints: [CHECKPOINTS.eventReceived, CHECKPOINTS.eventParsed, CHECKPOINTS.websocketDelivered],
+  },
+  tickstockappv2: {
+    name: 'tickstockappv2',
+    about:
+      'TickStockAppV2 as deployed: pattern_alert wraps the published message in event_data.data; errors need source and message, reach no client, and no consumer checkpoint is written',
+    patterns: {
+      namespace: NAMESPACES.main,
+      event: SOCKET_EVENTS.patternAlert,
+      flowIdPath: 'event_data.data.data.flow_id',
+      // Its own `timestamp` is the server's time of the push, not the publish.
+      sentAtPath: 'event_data.data.timestamp',
+    },
+    errors: null,
+    errorShape: 'source-message',
+    backtestShape: 'top-level',
+    checkpoints: [],
+  },
+};
+
+export const PROFILE_NAMES = Object.keys(CONSUMER_PROFILES);
+
+/** The profile of that name, or undefined with the nearest known name for the error message. */
+export function findProfile(name: string): { profile?: ConsumerProfile; nearest?: string } {
+  const profile = CONSUMER_PROFILES[name];
+  return profile === undefined ? { nearest: nearestName(name, PROFILE_NAMES) } : { profile };
+}

@@ -1,0 +1,136 @@
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Server } from 'socket.io';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { RunReport } from '../../src/run/run-report.ts';
+import { useIsolatedServices } from '../support/isolated-services.ts';
+import { runCli, type CliRun } from '../support/run-cli.ts';
+import { runTempDir } from '../support/temp-dir.ts';
+import { withDeadline } from '../support/wait-for.ts';
+
+const services = useIsolatedServices();
+let dir: string;
+beforeAll(async () => {
+  dir = await runTempDir('run-command-');
+});
+
+/** Our reference consumer as its own process (so it can be paused), and its Socket.IO origin. */
+async function startConsumer(): Promise<{ run: CliRun; url: string }> {
+  const run = runCli(['consumer'], {
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
+    CONSUMER_PORT: '0',
+    ERROR_SPILL_PATH: join(dir, `spill-${process.hrtime.bigint()}.jsonl`),
+  });
+  await run.waitFor(/consumer: http:\/\/127\.0\.0\.1:\d+/, 30_000);
+  return { run, url: /consumer: (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())![1]! };
+}
+
+async function stop(consumer: CliRun): Promise<void> {
+  consumer.child.kill('SIGINT');
+  await withDeadline(consumer.exited, 20_000, 'the consumer to stop');
+}
+
+function tickstockRun(url: string, args: readonly string[]): { run: CliRun; json: string; junit: string } {
+  const name = `run-${process.hrtime.bigint()}`;
+  const json = join(dir, `${name}.json`);
+  const junit = join(dir, `${name}.xml`);
+  const run = runCli(['run', '--socketio-url', url, '--out', `json=${json}`, '--junit', junit, ...args], {
+    REDIS_URL: services.redisUrl,
+    DATABASE_URL: services.databaseUrl,
+  });
+  return { run, json, junit };
+}
+
+const report = async (path: string): Promise<RunReport> =>
+  JSON.parse(await readFile(path, 'utf8')) as RunReport;
+
+describe('tickstock run against a consumer', () => {
+  test('the reference consumer keeps up: thresholds hold, nothing lost, exit 0, JSON and JUnit agree', async () => {
+    const consumer = await startConsumer();
+    try {
+      const { run, json, junit } = tickstockRun(consumer.url, [
+        ...['--rate', '200', '--duration', '3', '--clients', '5', '--seed', '7'],
+        ...['--threshold', 'publish_to_client.p99 < 2000', '--threshold', 'lost == 0'],
+        ...['--threshold', 'delivery >= 1'],
+      ]);
+      expect(await withDeadline(run.exited, 60_000, 'the run to end'), run.output()).toBe(0);
+      const r = await report(json);
+      expect(r).toMatchObject({
+        schema: 'tickstock-run/1',
+        verdict: 'pass',
+        profile: 'spec',
+        clients: 5,
+        lost: [],
+      });
+      expect(r.delivery).toEqual({ sent: 600, received_min: 600, received_max: 600, foreign: 0 });
+      expect(r.latency_ms.publish_to_client.count).toBe(3000);
+      expect(r.thresholds.map((t) => t.ok)).toEqual([true, true, true]);
+      expect(run.output()).toMatch(/run \(spec, 5 clients, [\d.]+ s\): PASS/);
+      expect(run.output()).toMatch(/generator lateness\s+p99/);
+      const xml = await readFile(junit, 'utf8');
+      expect(xml).toMatch(/<testsuites name="tickstock run" tests="3" failures="0">/);
+    } finally {
+      await stop(consumer.run);
+    }
+  }, 90_000);
+
+  test('a consumer paused for 3 s fails publish_to_client.p99 with exit 99, and loses nothing once it resumes', async () => {
+    const consumer = await startConsumer();
+    try {
+      const { run, json, junit } = tickstockRun(consumer.url, [
+        ...['--rate', '200', '--duration', '5', '--clients', '3', '--grace', '10'],
+        ...['--threshold', 'publish_to_client.p99 < 1500', '--threshold', 'lost == 0'],
+      ]);
+      await run.waitFor(/received \(fewest\) [1-9]/, 30_000);
+      consumer.run.child.kill('SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // the fault itself is a length of time
+      consumer.run.child.kill('SIGCONT');
+      expect(await withDeadline(run.exited, 60_000, 'the run to end'), run.output()).toBe(99);
+      const r = await report(json);
+      expect(r.verdict).toBe('fail');
+      expect(r.lost).toEqual([]);
+      expect(r.thresholds[0]).toMatchObject({ name: 'publish_to_client.p99', ok: false });
+      expect(r.thresholds[0]!.value).toBeGreaterThan(1500);
+      expect(r.thresholds[1]).toMatchObject({ name: 'lost', value: 0, ok: true });
+      expect(run.output()).toMatch(/✗ publish_to_client\.p99 < 1500/);
+      expect(await readFile(junit, 'utf8')).toMatch(
+        /failures="1"[^]*<failure message="publish_to_client\.p99 was/,
+      );
+    } finally {
+      await stop(consumer.run);
+    }
+  }, 90_000);
+
+  test('a consumer that never emits: every flow is in the ledger once the grace period ends, exit 99', async () => {
+    const http = createServer();
+    const io = new Server(http, { transports: ['websocket'] });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      const { run, json } = tickstockRun(url, [
+        '--rate',
+        '50',
+        '--duration',
+        '1',
+        '--clients',
+        '2',
+        '--grace',
+        '1',
+        '--no-db',
+      ]);
+      expect(await withDeadline(run.exited, 30_000, 'the run to end'), run.output()).toBe(99);
+      const r = await report(json);
+      expect(r.delivery.sent).toBe(50);
+      expect(r.lost).toHaveLength(50);
+      expect(r.lost.every((l) => l.clients_received === 0)).toBe(true);
+      expect(run.output()).toMatch(/lost\s+50 flows/);
+    } finally {
+      await io.close();
+    }
+  }, 60_000);
+});
