@@ -9,6 +9,8 @@ export async function consumerCommand(
   config: HarnessConfig,
   flags: { redisUrl?: string; databaseUrl?: string; port?: number },
 ): Promise<void> {
+  // Listening before the ready line: a signal sent on seeing it must find the listener in place.
+  const stopSignal = untilStopSignal();
   const logger = createCliLogger(config.logLevel);
   const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
   // Checkpoint rows need a database; so does error storage, which runs whenever one is given.
@@ -20,7 +22,7 @@ export async function consumerCommand(
   console.log(
     `consumer: http://${running.address.address}:${running.address.port} (tracking ${config.tracking.enabled ? 'on' : 'off: log lines only'}); Ctrl+C stops`,
   );
-  const signal = await untilStopSignal();
+  const signal = await stopSignal;
   console.log(`${signal}: draining and closing`);
   failOnUnwritten(await running.close(), config.errors.spillPath);
 }

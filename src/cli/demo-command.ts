@@ -39,6 +39,7 @@ export function demoServicesConfig(config: HarnessConfig, useEnv: boolean): Harn
  * cleaned up. Log lines are written above the status line, never through it.
  */
 export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Promise<void> {
+  const stopSignal = untilStopSignal(); // listening before the dashboard line is printed
   const status = createStatusLine();
   const logger = createCliLogger(config.logLevel, status.logStream());
   let unwritten: Unwritten | undefined;
@@ -113,7 +114,7 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
         sequenceIntervalMs: 0,
       },
     );
-    void untilStopSignal().then((signal) => {
+    void stopSignal.then((signal) => {
       status.print(
         `${signal}: stopping the simulator, draining checkpoints, stopping services (again: stop at once)`,
       );

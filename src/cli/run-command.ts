@@ -59,6 +59,7 @@ function outputsFor(flags: RunFlags): RunOutput[] {
  * clients, timed from each event's intended send time; thresholds decide the exit code (99 on fail).
  */
 export async function runCommand(config: HarnessConfig, flags: RunFlags): Promise<void> {
+  const stopSignal = untilStopSignal(); // listening before anything is printed
   const { profile, nearest } = findProfile(flags.profile);
   if (profile === undefined)
     throw usage(
@@ -106,7 +107,7 @@ export async function runCommand(config: HarnessConfig, flags: RunFlags): Promis
       },
       stop: () => sim.stop(),
     };
-    void untilStopSignal().then((signal) => {
+    void stopSignal.then((signal) => {
       status.print(
         `${signal}: stopping the load; waiting the grace period, then the summary (again: stop at once)`,
       );

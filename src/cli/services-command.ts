@@ -17,6 +17,7 @@ export interface ServicesCommandOptions {
  * with the run whatever ends it; --write-env links to it from a path of the user's choice.
  */
 export async function servicesCommand(config: HarnessConfig, options: ServicesCommandOptions): Promise<void> {
+  const stopSignal = untilStopSignal(); // listening before the URLs are printed
   await withServices(config, async (services, runDir) => {
     console.log(services.describe());
     const result = await migrate(services.postgres.url);
@@ -37,7 +38,7 @@ export async function servicesCommand(config: HarnessConfig, options: ServicesCo
       console.log(`REDIS_URL=${redactUrl(services.redis.url)}`);
       console.log(`full URLs (with passwords), for this run only: set -a; . ${link ?? envFile}; set +a`);
       console.log('Ctrl+C stops the services and removes their data.');
-      const signal = await untilStopSignal();
+      const signal = await stopSignal;
       console.log(`${signal}: stopping services`);
     } finally {
       if (link !== undefined) await rm(link, { force: true });

@@ -114,6 +114,7 @@ export function simOutcome(stats: SimulatorStats, write: (line: string) => void 
 
 /** `tickstock sim`: the producer simulator against any Redis/PostgreSQL, staging included. */
 export async function simCommand(config: HarnessConfig, flags: SimFlags): Promise<void> {
+  const stopSignal = untilStopSignal(); // listening before anything is printed
   const { seed, idSeed } = runSeeds(flags);
   const status = createStatusLine();
   const logger = createCliLogger(config.logLevel, status.logStream());
@@ -153,7 +154,7 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
       `sent ${s.sent} · ${rate}/s · late p99 ${formatMs(s.lateness.p99)} · subscribers ${s.lastSubscribers ?? '?'}${s.dbFailures ? ` · db failures ${s.dbFailures}` : ''}`,
     );
   }, 1000);
-  void untilStopSignal().then((signal) => {
+  void stopSignal.then((signal) => {
     status.print(`${signal}: stopping; flushing what was scheduled (again: stop at once)`);
     sim.stop();
   });
