@@ -3,6 +3,7 @@ import { PRODUCER_HEARTBEAT_KEY } from './channels.ts';
 import { MESSAGE_SPECS, type MessageKind } from './messages.ts';
 import { Alert, ClientError } from './schemas/client-payloads.ts';
 import { ProducerHeartbeatDetails, SubscriberHeartbeatDetails } from './schemas/heartbeats.ts';
+import { RunReport } from './schemas/run-report.ts';
 import { NAMESPACES } from './socket-events.ts';
 
 /** Where the published artefacts live, relative to the repository root. */
@@ -22,6 +23,8 @@ const OTHER_SCHEMAS: readonly TSchema[] = [
   ClientError,
   Alert,
 ];
+/** Not on the wire of the pipeline, so not in the AsyncAPI document: what `tickstock run` writes. */
+const REPORT_SCHEMAS: readonly TSchema[] = [RunReport];
 
 const CHANNEL_IDS: Readonly<Record<MessageKind, string>> = {
   pattern_detected: 'patterns',
@@ -87,7 +90,7 @@ function asyncApi(version: string): Record<string, unknown> {
 /** Every published artefact: file path (relative to the repository root) → content. */
 export function contractArtifacts(version: string): Map<string, string> {
   const files = new Map<string, string>();
-  for (const schema of [...WIRE_MESSAGES, ...OTHER_SCHEMAS]) {
+  for (const schema of [...WIRE_MESSAGES, ...OTHER_SCHEMAS, ...REPORT_SCHEMAS]) {
     const body = { $schema: DRAFT, ...plain(schema) };
     files.set(
       `${ARTIFACTS_DIR}/schemas/${kebab(idOf(schema))}.schema.json`,

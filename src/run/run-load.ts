@@ -45,6 +45,8 @@ export interface RunResult {
   readonly receivedPerClient: readonly number[];
   /** Receipts of flows this run did not send. */
   readonly foreign: number;
+  /** Payloads without a flow id or publish time where the profile looks: a sign of the wrong profile. */
+  readonly unreadable: number;
   readonly publishToClient: LatencySummary;
   readonly generatorLateness: LatencySummary;
   readonly lost: readonly { readonly flowId: string; readonly clientsReceived: number }[];
@@ -73,11 +75,13 @@ export async function runLoad(
   const { clock, source } = deps;
   const ledger = createFlowLedger(options.clients);
   const latency = new LatencyHistogram();
+  let unreadable = 0;
   const clients = await connectClients(options.target, options.profile, options.clients, {
     clock,
     onPattern: (r) => {
       if (ledger.received(r.client, r.flowId)) latency.record(r.receivedAtMs - r.intendedAtMs);
     },
+    onUnreadable: () => (unreadable += 1),
   });
   deps.onStart?.();
   const startedAtMs = clock.now();
@@ -116,6 +120,7 @@ export async function runLoad(
       sent,
       receivedPerClient: ledger.receivedPerClient(),
       foreign: ledger.foreign(),
+      unreadable,
       publishToClient,
       generatorLateness: stats.lateness,
       lost: lost.slice(0, LOST_LISTED).map(({ flowId, clientsReceived }) => ({ flowId, clientsReceived })),

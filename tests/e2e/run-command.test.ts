@@ -5,13 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { RunReport } from '../../src/run/run-report.ts';
+import { Ajv } from 'ajv';
+import { RunReport } from '../../src/contract/schemas/run-report.ts';
+import { startAppV2StandIn } from '../support/appv2-stand-in.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
 import { runCli, type CliRun } from '../support/run-cli.ts';
 import { runTempDir } from '../support/temp-dir.ts';
 import { withDeadline } from '../support/wait-for.ts';
 
 const services = useIsolatedServices();
+const validReport = new Ajv().compile<RunReport>(RunReport);
 let dir: string;
 beforeAll(async () => {
   dir = await runTempDir('run-command-');
@@ -45,8 +48,13 @@ function tickstockRun(url: string, args: readonly string[]): { run: CliRun; json
   return { run, json, junit };
 }
 
-const report = async (path: string): Promise<RunReport> =>
-  JSON.parse(await readFile(path, 'utf8')) as RunReport;
+/** The JSON report, checked against its published schema (contract/schemas/run-report.schema.json). */
+async function report(path: string): Promise<RunReport> {
+  const body: unknown = JSON.parse(await readFile(path, 'utf8'));
+  if (!validReport(body))
+    expect.fail(`${path} does not match its schema: ${JSON.stringify(validReport.errors)}`);
+  return body;
+}
 
 describe('tickstock run against a consumer', () => {
   test('the reference consumer keeps up: thresholds hold, nothing lost, exit 0, JSON and JUnit agree', async () => {
@@ -66,7 +74,13 @@ describe('tickstock run against a consumer', () => {
         clients: 5,
         lost: [],
       });
-      expect(r.delivery).toEqual({ sent: 600, received_min: 600, received_max: 600, foreign: 0 });
+      expect(r.delivery).toEqual({
+        sent: 600,
+        received_min: 600,
+        received_max: 600,
+        foreign: 0,
+        unreadable: 0,
+      });
       expect(r.latency_ms.publish_to_client.count).toBe(3000);
       expect(r.thresholds.map((t) => t.ok)).toEqual([true, true, true]);
       expect(run.output()).toMatch(/run \(spec, 5 clients, [\d.]+ s\): PASS/);
@@ -131,6 +145,31 @@ describe('tickstock run against a consumer', () => {
       expect(run.output()).toMatch(/lost\s+50 flows/);
     } finally {
       await io.close();
+    }
+  }, 60_000);
+
+  test('the deployed consumer (a stand-in speaking tickstockappv2): its profile finds every flow; the spec profile finds none and says why', async () => {
+    const appv2 = await startAppV2StandIn(services.redisUrl);
+    try {
+      const args = ['--rate', '50', '--duration', '1', '--clients', '2', '--grace', '1', '--no-db'];
+      const right = tickstockRun(appv2.url, [...args, '--profile', 'tickstockappv2']);
+      expect(await withDeadline(right.run.exited, 30_000, 'the run to end'), right.run.output()).toBe(0);
+      expect((await report(right.json)).delivery).toMatchObject({
+        sent: 50,
+        received_min: 50,
+        unreadable: 0,
+      });
+
+      const wrong = tickstockRun(appv2.url, [...args, '--profile', 'spec']);
+      expect(await withDeadline(wrong.run.exited, 30_000, 'the run to end'), wrong.run.output()).toBe(99);
+      const r = await report(wrong.json);
+      expect(r.lost).toHaveLength(50);
+      expect(r.delivery.unreadable).toBe(100);
+      expect(wrong.run.output()).toMatch(
+        /100 payloads had no flow id or publish time where profile spec looks: is --profile right/,
+      );
+    } finally {
+      await appv2.close();
     }
   }, 60_000);
 });

@@ -32,7 +32,12 @@ export async function connectClients(
   target: SocketTargetOptions,
   profile: ConsumerProfile,
   count: number,
-  deps: { readonly clock: Clock; readonly onPattern: (receipt: PatternReceipt) => void },
+  deps: {
+    readonly clock: Clock;
+    readonly onPattern: (receipt: PatternReceipt) => void;
+    /** A payload on the pattern event without a flow id or publish time where the profile says. */
+    readonly onUnreadable: () => void;
+  },
 ): Promise<{ close(): void }> {
   const { namespace, event, flowIdPath, sentAtPath } = profile.patterns;
   const url = new URL(namespace, target.url).toString();
@@ -51,7 +56,7 @@ export async function connectClients(
       const receivedAtMs = deps.clock.now();
       const flowId = flowIdPath === undefined ? findKey(payload, 'flow_id') : valueAt(payload, flowIdPath);
       const sentAt = valueAt(payload, sentAtPath);
-      if (typeof flowId !== 'string' || typeof sentAt !== 'number') return;
+      if (typeof flowId !== 'string' || typeof sentAt !== 'number') return deps.onUnreadable();
       deps.onPattern({ client, flowId, intendedAtMs: sentAt * 1000, receivedAtMs });
     });
   }

@@ -13,6 +13,11 @@ export function summaryLines(r: RunReport): string[] {
     `  publish→client       p50 ${formatMs(p.p50)}  p90 ${formatMs(p.p90)}  p99 ${formatMs(p.p99)}  p99.9 ${formatMs(p.p999)}  max ${formatMs(p.max)}  (${p.count} receipts)`,
     `  generator lateness   p99 ${formatMs(r.generator.lateness_ms_p99)}  max ${formatMs(r.generator.lateness_ms_max)}  (the load tool's own; latency is timed from the intended send time)`,
     `  lost                 ${r.lost.length === 0 ? 'none' : `${r.lost.length} flows`}`,
+    ...(r.delivery.unreadable > 0
+      ? [
+          `  unreadable           ${r.delivery.unreadable} payloads had no flow id or publish time where profile ${r.profile} looks: is --profile right for this consumer?`,
+        ]
+      : []),
     ...r.thresholds.map(
       (t) =>
         `  ${t.ok ? '✓' : '✗'} ${t.expr.padEnd(36)} ${t.value === null ? 'not measured' : `measured ${t.value}`}`,

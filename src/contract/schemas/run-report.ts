@@ -1,0 +1,61 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const Ms = Type.Number({ minimum: 0, description: 'milliseconds' });
+const Count = Type.Integer({ minimum: 0 });
+
+const Latency = Type.Object(
+  { count: Count, p50: Ms, p90: Ms, p99: Ms, p999: Ms, max: Ms },
+  { additionalProperties: false },
+);
+
+/** What `tickstock run --out json=FILE` writes (docs/run.md): CI jobs read these names. */
+export const RunReport = Type.Object(
+  {
+    schema: Type.Literal('tickstock-run/1'),
+    verdict: Type.Union([Type.Literal('pass'), Type.Literal('fail')]),
+    started_at: Type.String({
+      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$',
+      description: 'ISO 8601, UTC',
+    }),
+    elapsed_ms: Count,
+    profile: Type.String(),
+    clients: Count,
+    thresholds: Type.Array(
+      Type.Object(
+        {
+          name: Type.String(),
+          expr: Type.String(),
+          value: Type.Union([Type.Number(), Type.Null()], { description: 'null: the run could not measure it' }),
+          ok: Type.Boolean(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    latency_ms: Type.Object({ publish_to_client: Latency }, { additionalProperties: false }),
+    delivery: Type.Object(
+      {
+        sent: Count,
+        received_min: Count,
+        received_max: Count,
+        foreign: Type.Integer({ minimum: 0, description: 'receipts of flows this run did not send' }),
+        unreadable: Type.Integer({
+          minimum: 0,
+          description: 'payloads without a flow id or publish time where the profile looks',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    lost: Type.Array(
+      Type.Object({ flow_id: Type.String(), clients_received: Count }, { additionalProperties: false }),
+      { description: 'flows some client never received within the grace period (the first 1,000)' },
+    ),
+    generator: Type.Object(
+      { lateness_ms_p99: Ms, lateness_ms_max: Ms },
+      { additionalProperties: false },
+    ),
+  },
+  { $id: 'RunReport', title: 'tickstock run report', additionalProperties: false },
+);
+
+export type RunReport = Static<typeof RunReport>;
+export type LatencyReport = Static<typeof Latency>;
