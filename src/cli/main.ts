@@ -134,6 +134,7 @@ urlOptions(program.command('run'))
   .option('--rate <n>', 'pattern events per second, open loop', parse.rate, 100)
   .option('--duration <seconds>', 'how long to send', parse.seconds, 10)
   .option('--clients <n>', 'Socket.IO clients', parse.count, 10)
+  .option('--workers <n>', 'processes the clients are spread over', parse.count, 1)
   .option('--seed <n>', 'seed of the event content', parse.seed)
   .option(
     '--grace <seconds>',
@@ -150,6 +151,11 @@ urlOptions(program.command('run'))
   .option('--out <kind=file>', 'also write the report: json=FILE', collect, [])
   .option('--junit <file>', 'one JUnit testcase per threshold')
   .action(async (flags: RunFlags) => (await import('./run-command.ts')).runCommand(loadConfig(), flags));
+
+// A run's clients in a process of their own: the run forks the CLI itself with this command.
+program
+  .command('__clients-worker', { hidden: true })
+  .action(async () => (await import('./clients-worker-command.ts')).clientsWorkerCommand());
 
 urlOptions(program.command('consumer'))
   .description('the reference consumer, until Ctrl+C')

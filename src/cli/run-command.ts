@@ -10,12 +10,12 @@ import { runReport } from '../run/run-report.ts';
 import { runLoad, type LoadSource } from '../run/run-load.ts';
 import { parseThreshold } from '../run/thresholds.ts';
 import { systemClock } from '../shared/clock.ts';
-import { formatMs } from '../shared/latency-histogram.ts';
 import { createCliLogger } from '../shared/logger.ts';
 import { DEFAULT_SCENARIO } from '../sim/scenarios.ts';
 import { createSimulator, DEFAULT_SIMULATOR } from '../sim/simulator.ts';
 import { runSeeds, simConnections } from './sim-command.ts';
 import { untilStopSignal } from './signals.ts';
+import { spawnClientsWorker } from './clients-worker-command.ts';
 import { createStatusLine } from './status-line.ts';
 
 export interface RunFlags {
@@ -29,6 +29,7 @@ export interface RunFlags {
   readonly rate: number;
   readonly duration: number;
   readonly clients: number;
+  readonly workers: number;
   readonly seed?: number;
   readonly grace: number;
   readonly threshold: readonly string[];
@@ -117,19 +118,21 @@ export async function runCommand(config: HarnessConfig, flags: RunFlags): Promis
       {
         source,
         clock: systemClock,
+        spawnWorker: spawnClientsWorker,
         onStart: () =>
           console.log(
             `tickstock run: ${flags.rate}/s for ${flags.duration} s to ${socketioUrl} (profile ${profile.name}), ${flags.clients} clients, seed ${seed}; thresholds: ${thresholds.map((t) => t.expr).join(', ')}`,
           ),
         onProgress: (p) =>
           status.update(
-            `${(p.elapsedMs / 1000).toFixed(0)} s · sent ${p.sent} · received (fewest) ${p.receivedMin} · publish→client p50 ${formatMs(p.publishToClient.p50)} p99 ${formatMs(p.publishToClient.p99)}`,
+            `${(p.elapsedMs / 1000).toFixed(0)} s · sent ${p.sent} · received (fewest) ${p.receivedMin}`,
           ),
       },
       {
         target: { url: socketioUrl, path: flags.socketioPath, token: flags.token },
         profile,
         clients: flags.clients,
+        workers: flags.workers,
         graceMs: flags.grace * 1000,
         thresholds,
       },

@@ -28,6 +28,9 @@ export function createFlowLedger(clients: number) {
       return true;
     },
     sentCount: (): number => sentAt.size,
+    has: (flowId: string): boolean => sentAt.has(flowId),
+    /** Every flow sent so far has reached every client. */
+    allDelivered: (): boolean => complete === sentAt.size,
     /** Resolves once every flow sent so far has reached every client. */
     untilAllDelivered: (): Promise<void> =>
       complete === sentAt.size

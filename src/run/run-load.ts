@@ -1,8 +1,8 @@
 import type { ConsumerProfile } from '../contract/consumer-profiles.ts';
 import type { TimerClock } from '../shared/clock.ts';
-import { LatencyHistogram, type LatencySummary } from '../shared/latency-histogram.ts';
-import { connectClients, type SocketTargetOptions } from './clients/socket-clients.ts';
-import { createFlowLedger } from './flow-ledger.ts';
+import type { LatencySummary } from '../shared/latency-histogram.ts';
+import { startClientWorkers, type SpawnWorker } from './clients/client-workers.ts';
+import type { SocketTargetOptions } from './clients/socket-clients.ts';
 import type { MetricValues } from './metrics.ts';
 import { evaluateThresholds, type Threshold, type ThresholdResult } from './thresholds.ts';
 
@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly target: SocketTargetOptions;
   readonly profile: ConsumerProfile;
   readonly clients: number;
+  /** Worker processes the clients are spread over. */
+  readonly workers: number;
   /** After the last send, how long the clients may take to receive what is missing. */
   readonly graceMs: number;
   readonly thresholds: readonly Threshold[];
@@ -32,8 +34,8 @@ export interface RunOptions {
 export interface RunProgress {
   readonly elapsedMs: number;
   readonly sent: number;
+  /** The fewest flows any client has received. */
   readonly receivedMin: number;
-  readonly publishToClient: LatencySummary;
 }
 
 export interface RunResult {
@@ -58,14 +60,15 @@ const PROGRESS_MS = 1000;
 const LOST_LISTED = 1000;
 
 /**
- * One load run: clients connect first (a consumer that refuses them stops the run before any load),
- * the source sends, the clients get `graceMs` after the last send to receive what is missing, then
- * the thresholds are judged. Latency runs from each flow's intended send time.
+ * One load run: clients connect first, in their worker processes (a consumer that refuses them stops
+ * the run before any load), the source sends, the clients get `graceMs` after the last send to receive
+ * what is missing, then the thresholds are judged. Latency runs from each flow's intended send time.
  */
 export async function runLoad(
   deps: {
     readonly source: LoadSource;
     readonly clock: TimerClock;
+    readonly spawnWorker: SpawnWorker;
     /** Once every client is connected, before the first send. */
     readonly onStart?: () => void;
     readonly onProgress?: (p: RunProgress) => void;
@@ -73,38 +76,46 @@ export async function runLoad(
   options: RunOptions,
 ): Promise<RunResult> {
   const { clock, source } = deps;
-  const ledger = createFlowLedger(options.clients);
-  const latency = new LatencyHistogram();
-  let unreadable = 0;
-  const clients = await connectClients(options.target, options.profile, options.clients, {
-    clock,
-    onPattern: (r) => {
-      if (ledger.received(r.client, r.flowId)) latency.record(r.receivedAtMs - r.intendedAtMs);
-    },
-    onUnreadable: () => (unreadable += 1),
-  });
-  deps.onStart?.();
-  const startedAtMs = clock.now();
-  const progress = (): RunProgress => ({
-    elapsedMs: clock.now() - startedAtMs,
-    sent: ledger.sentCount(),
-    receivedMin: Math.min(...ledger.receivedPerClient()),
-    publishToClient: latency.summary(),
-  });
-  const ticker = setInterval(() => deps.onProgress?.(progress()), PROGRESS_MS);
+  const workers = await startClientWorkers(deps.spawnWorker, options);
   try {
-    const stats = await source.run((flowId, intendedAtMs) => ledger.sent(flowId, intendedAtMs));
-    let cancelGrace = (): void => undefined;
-    await Promise.race([
-      ledger.untilAllDelivered(),
-      new Promise<void>((resolve) => (cancelGrace = clock.after(options.graceMs, resolve))),
-    ]);
-    cancelGrace();
-    const lost = ledger.lost();
-    const publishToClient = latency.summary();
-    const sent = ledger.sentCount();
+    deps.onStart?.();
+    const startedAtMs = clock.now();
+    const sentOrder: string[] = [];
+    let pending: [string, number][] = [];
+    const forward = (): void => {
+      workers.sent(pending);
+      pending = [];
+    };
+    const ticker = setInterval(
+      () =>
+        deps.onProgress?.({
+          elapsedMs: clock.now() - startedAtMs,
+          sent: sentOrder.length,
+          receivedMin: workers.receivedMin(),
+        }),
+      PROGRESS_MS,
+    );
+    let stats: LoadSourceStats;
+    try {
+      stats = await source.run((flowId, intendedAtMs) => {
+        sentOrder.push(flowId);
+        // One message per batch the source sends at once, not one per flow.
+        if (pending.push([flowId, intendedAtMs]) === 1) queueMicrotask(forward);
+      });
+      let cancelGrace = (): void => undefined;
+      await Promise.race([
+        workers.untilAllDelivered(),
+        new Promise<void>((resolve) => (cancelGrace = clock.after(options.graceMs, resolve))),
+      ]);
+      cancelGrace();
+    } finally {
+      clearInterval(ticker);
+    }
+    const merged = await workers.finish();
+    const lost = sentOrder.filter((id) => merged.lost.has(id));
+    const sent = sentOrder.length;
     const values: MetricValues = {
-      publish_to_client: publishToClient,
+      publish_to_client: merged.publishToClient,
       error_to_client: null,
       generator_lateness: stats.lateness,
       delivery: sent === 0 ? null : (sent - lost.length) / sent,
@@ -118,17 +129,18 @@ export async function runLoad(
       profile: options.profile.name,
       clients: options.clients,
       sent,
-      receivedPerClient: ledger.receivedPerClient(),
-      foreign: ledger.foreign(),
-      unreadable,
-      publishToClient,
+      receivedPerClient: merged.receivedPerClient,
+      foreign: merged.foreign,
+      unreadable: merged.unreadable,
+      publishToClient: merged.publishToClient,
       generatorLateness: stats.lateness,
-      lost: lost.slice(0, LOST_LISTED).map(({ flowId, clientsReceived }) => ({ flowId, clientsReceived })),
+      lost: lost
+        .slice(0, LOST_LISTED)
+        .map((flowId) => ({ flowId, clientsReceived: merged.lost.get(flowId)! })),
       thresholds,
       verdict: thresholds.every((t) => t.ok) ? 'pass' : 'fail',
     };
   } finally {
-    clearInterval(ticker);
-    clients.close();
+    workers.close();
   }
 }

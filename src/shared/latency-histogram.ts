@@ -26,6 +26,18 @@ export class LatencyHistogram {
     this.histogram.reset();
   }
 
+  /** The counts as compressed base64 (HdrHistogram's V2 encoding), for merging in another process. */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.histogram);
+  }
+
+  /** Adds counts encoded by `encode()` elsewhere: merged percentiles, not averaged ones. */
+  addEncoded(encoded: string): void {
+    const other = hdr.decodeFromCompressedBase64(encoded);
+    this.histogram.add(other);
+    other.destroy();
+  }
+
   summary(): LatencySummary {
     const h = this.histogram;
     const at = (p: number) => h.getValueAtPercentile(p) / 1000;

@@ -57,11 +57,11 @@ async function report(path: string): Promise<RunReport> {
 }
 
 describe('tickstock run against a consumer', () => {
-  test('the reference consumer keeps up: thresholds hold, nothing lost, exit 0, JSON and JUnit agree', async () => {
+  test('the reference consumer keeps up: 5 clients over 2 workers, thresholds hold, nothing lost, exit 0, JSON and JUnit agree', async () => {
     const consumer = await startConsumer();
     try {
       const { run, json, junit } = tickstockRun(consumer.url, [
-        ...['--rate', '200', '--duration', '3', '--clients', '5', '--seed', '7'],
+        ...['--rate', '200', '--duration', '3', '--clients', '5', '--workers', '2', '--seed', '7'],
         ...['--threshold', 'publish_to_client.p99 < 2000', '--threshold', 'lost == 0'],
         ...['--threshold', 'delivery >= 1'],
       ]);
@@ -84,6 +84,7 @@ describe('tickstock run against a consumer', () => {
       expect(r.latency_ms.publish_to_client.count).toBe(3000);
       expect(r.thresholds.map((t) => t.ok)).toEqual([true, true, true]);
       expect(run.output()).toMatch(/run \(spec, 5 clients, [\d.]+ s\): PASS/);
+      expect(run.output().match(/run \(spec, 5 clients/g)).toHaveLength(1); // each line printed once
       expect(run.output()).toMatch(/generator lateness\s+p99/);
       const xml = await readFile(junit, 'utf8');
       expect(xml).toMatch(/<testsuites name="tickstock run" tests="3" failures="0">/);
@@ -127,15 +128,8 @@ describe('tickstock run against a consumer', () => {
     try {
       const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
       const { run, json } = tickstockRun(url, [
-        '--rate',
-        '50',
-        '--duration',
-        '1',
-        '--clients',
-        '2',
-        '--grace',
-        '1',
-        '--no-db',
+        ...['--rate', '50', '--duration', '1', '--clients', '3', '--workers', '2'],
+        ...['--grace', '1', '--no-db'],
       ]);
       expect(await withDeadline(run.exited, 30_000, 'the run to end'), run.output()).toBe(99);
       const r = await report(json);

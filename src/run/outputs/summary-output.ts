@@ -34,7 +34,7 @@ export function summaryLines(r: RunReport): string[] {
 export const summaryOutput = (print: (line: string) => void): RunOutput => ({
   name: 'summary',
   write: (report) => {
-    summaryLines(report).forEach(print);
+    summaryLines(report).forEach((line) => print(line));
     return Promise.resolve();
   },
 });

@@ -1,0 +1,160 @@
+import type { ChildProcess } from 'node:child_process';
+import type { ConsumerProfile } from '../../contract/consumer-profiles.ts';
+import { ServiceError } from '../../services/service-error.ts';
+import { HarnessError } from '../../errors/harness-error.ts';
+import { ExitCode } from '../../errors/exit-codes.ts';
+import { LatencyHistogram, type LatencySummary } from '../../shared/latency-histogram.ts';
+import type { SocketTargetOptions } from './socket-clients.ts';
+import type { FromWorker, WorkerResult } from './worker-messages.ts';
+
+/** Starts one clients worker process (the CLI forks itself: `tickstock __clients-worker`). */
+export type SpawnWorker = () => ChildProcess;
+
+export interface MergedClients {
+  readonly publishToClient: LatencySummary;
+  readonly receivedPerClient: readonly number[];
+  /** Flows some client never received, with how many clients did. */
+  readonly lost: ReadonlyMap<string, number>;
+  readonly foreign: number;
+  readonly unreadable: number;
+}
+
+/** `clients` as even as possible over `workers` (none empty). */
+export function split(clients: number, workers: number): number[] {
+  const n = Math.max(1, Math.min(workers, clients));
+  return Array.from({ length: n }, (_, i) => Math.floor(clients / n) + (i < clients % n ? 1 : 0));
+}
+
+function failure(m: Extract<FromWorker, { type: 'failed' }>): HarnessError {
+  return m.code.startsWith('SERVICES_')
+    ? new ServiceError('SERVICES_UNREACHABLE', m.message, m.hint)
+    : new HarnessError(m.code, m.message, m.hint, { exitCode: ExitCode.problems });
+}
+
+const crashed = (code: number | null, signal: string | null) =>
+  new HarnessError(
+    'RUN_WORKER_DIED',
+    `a clients worker ended (${signal ?? `exit ${String(code)}`}) before the run did`,
+    'Its output is above; run again with fewer --clients per --workers if it ran out of memory.',
+    { exitCode: ExitCode.problems },
+  );
+
+/**
+ * The run's Socket.IO clients spread over worker processes. Each worker learns every flow as it is
+ * sent and keeps its own ledger; at the end their histograms are merged (HDR counts, not averaged
+ * percentiles) and their ledgers joined into one loss list.
+ */
+export async function startClientWorkers(
+  spawn: SpawnWorker,
+  options: {
+    readonly target: SocketTargetOptions;
+    readonly profile: ConsumerProfile;
+    readonly clients: number;
+    readonly workers: number;
+  },
+) {
+  const sizes = split(options.clients, options.workers);
+  const children = sizes.map(() => spawn());
+  const state = sizes.map(() => ({ known: 0, delivered: false, receivedMin: 0 }));
+  let sent = 0;
+  let onChange: (() => void) | undefined;
+  let died: HarnessError | undefined;
+  const exits = children.map(
+    (child) =>
+      new Promise<never>((_, reject) =>
+        child.once('exit', (code, signal) => reject((died ??= crashed(code, signal)))),
+      ),
+  );
+  for (const exit of exits) void exit.catch(() => onChange?.());
+  children.forEach((child, i) =>
+    child.on('message', (m: FromWorker) => {
+      if (m.type === 'progress') {
+        state[i] = { known: m.known, delivered: m.delivered, receivedMin: m.receivedMin };
+        onChange?.();
+      }
+    }),
+  );
+  const next = <T extends FromWorker['type']>(child: ChildProcess, type: T, index: number) =>
+    Promise.race([
+      new Promise<Extract<FromWorker, { type: T | 'failed' }>>((resolve) => {
+        const listen = (m: FromWorker): void => {
+          if (m.type !== type && m.type !== 'failed') return;
+          child.off('message', listen);
+          resolve(m as Extract<FromWorker, { type: T | 'failed' }>);
+        };
+        child.on('message', listen);
+      }),
+      exits[index]!,
+    ]);
+  const stopAll = (): void => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL'));
+
+  try {
+    children.forEach((child, i) =>
+      child.send({
+        type: 'start',
+        config: { target: options.target, profile: options.profile, clients: sizes[i]! },
+      }),
+    );
+    const ready = await Promise.all(children.map((child, i) => next(child, 'ready', i)));
+    const failed = ready.find((m) => m.type === 'failed');
+    if (failed !== undefined && failed.type === 'failed') throw failure(failed);
+  } catch (error) {
+    stopAll();
+    throw error;
+  }
+
+  return {
+    /** Tells every worker of flows just sent. */
+    sent(flows: readonly (readonly [string, number])[]): void {
+      sent += flows.length;
+      children.forEach((child) => child.connected && child.send({ type: 'sent', flows }));
+    },
+    receivedMin: (): number => Math.min(...state.map((s) => s.receivedMin)),
+    /** Resolves once every worker reports every flow sent so far delivered to all its clients. */
+    untilAllDelivered(): Promise<void> {
+      return new Promise((resolve, reject) => {
+        onChange = () => {
+          if (died !== undefined) return reject(died);
+          if (state.every((s) => s.known === sent && s.delivered)) resolve();
+        };
+        onChange();
+      });
+    },
+    /** Stops the clients and merges what every worker measured. */
+    async finish(): Promise<MergedClients> {
+      const results = await Promise.all(
+        children.map((child, i) => {
+          const result = next(child, 'result', i);
+          child.send({ type: 'finish' });
+          return result;
+        }),
+      );
+      const histogram = new LatencyHistogram();
+      const lost = new Map<string, number>();
+      const merged: WorkerResult[] = results.map((m) => {
+        if (m.type === 'failed') throw failure(m);
+        return m.result;
+      });
+      merged.forEach((r) => histogram.addEncoded(r.histogram));
+      // A flow lost in one worker's clients: the other workers' clients had it, unless they lost it too.
+      const lostIn = merged.map((r) => new Map(r.lost));
+      for (const r of merged)
+        for (const [flowId] of r.lost)
+          if (!lost.has(flowId))
+            lost.set(
+              flowId,
+              lostIn.reduce((n, m, w) => n + (m.get(flowId) ?? sizes[w]!), 0),
+            );
+      return {
+        publishToClient: histogram.summary(),
+        receivedPerClient: merged.flatMap((r) => r.receivedPerClient),
+        lost,
+        foreign: merged.reduce((n, r) => n + r.foreign, 0),
+        unreadable: merged.reduce((n, r) => n + r.unreadable, 0),
+      };
+    },
+    close: stopAll,
+  };
+}
+
+export type ClientWorkers = Awaited<ReturnType<typeof startClientWorkers>>;

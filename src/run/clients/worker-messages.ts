@@ -1,0 +1,37 @@
+import type { ConsumerProfile } from '../../contract/consumer-profiles.ts';
+import type { SocketTargetOptions } from './socket-clients.ts';
+
+/** What a clients worker is started with (its first message). */
+export interface ClientWorkerConfig {
+  readonly target: SocketTargetOptions;
+  readonly profile: ConsumerProfile;
+  readonly clients: number;
+}
+
+export type ToWorker =
+  | { readonly type: 'start'; readonly config: ClientWorkerConfig }
+  /** Flows just sent: [flow id, intended send time in epoch ms]. */
+  | { readonly type: 'sent'; readonly flows: readonly (readonly [string, number])[] }
+  | { readonly type: 'finish' };
+
+export interface WorkerResult {
+  /** publish→client latency, HDR-encoded (LatencyHistogram.encode). */
+  readonly histogram: string;
+  readonly receivedPerClient: readonly number[];
+  /** Flows some of this worker's clients never received: [flow id, how many of them did]. */
+  readonly lost: readonly (readonly [string, number])[];
+  readonly foreign: number;
+  readonly unreadable: number;
+}
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly code: string; readonly message: string; readonly hint: string }
+  | {
+      readonly type: 'progress';
+      /** Flows this worker has been told of, and whether all of them reached every one of its clients. */
+      readonly known: number;
+      readonly delivered: boolean;
+      readonly receivedMin: number;
+    }
+  | { readonly type: 'result'; readonly result: WorkerResult };
