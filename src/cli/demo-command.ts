@@ -16,7 +16,7 @@ import type { Unwritten } from '../consumer/compose-consumer.ts';
 import { printSimSummary, runSeeds } from './sim-command.ts';
 import { untilStopSignal } from './signals.ts';
 import { createStatusLine } from './status-line.ts';
-import { withServices } from './with-services.ts';
+import { throwawayServices, withServices } from './with-services.ts';
 
 export interface DemoFlags {
   readonly rate: number;
@@ -24,13 +24,6 @@ export interface DemoFlags {
   readonly seed?: number;
   /** Use DATABASE_URL / REDIS_URL: the demo writes its data there. */
   readonly useEnv: boolean;
-}
-
-/** The demo's services: throwaway ones, whatever the environment names, unless --use-env. */
-export function demoServicesConfig(config: HarnessConfig, useEnv: boolean): HarnessConfig {
-  if (useEnv) return config;
-  const mode = config.services.mode === 'external' ? 'auto' : config.services.mode;
-  return { ...config, services: { ...config.services, mode, postgresUrl: undefined, redisUrl: undefined } };
 }
 
 /**
@@ -43,7 +36,7 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
   const status = createStatusLine();
   const logger = createCliLogger(config.logLevel, status.logStream());
   let unwritten: Unwritten | undefined;
-  await withServices(demoServicesConfig(config, flags.useEnv), async (services) => {
+  await withServices(throwawayServices(config, flags.useEnv), async (services) => {
     console.log(services.describe());
     await migrate(services.postgres.url);
     const running = await runConsumer(

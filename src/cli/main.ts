@@ -150,6 +150,7 @@ urlOptions(program.command('run'))
   )
   .option('--out <kind=file>', 'also write the report: json=FILE', collect, [])
   .option('--junit <file>', 'one JUnit testcase per threshold')
+  .option('--start <what>', 'reference: start throwaway services and our consumer, and load that')
   .action(async (flags: RunFlags) => (await import('./run-command.ts')).runCommand(loadConfig(), flags));
 
 // A run's clients in a process of their own: the run forks the CLI itself with this command.

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { HarnessConfig } from '../config/load-config.ts';
 import { findProfile } from '../contract/consumer-profiles.ts';
+import { migrate } from '../db/migrate.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 import { jsonOutput } from '../run/outputs/json-output.ts';
@@ -17,6 +19,8 @@ import { runSeeds, simConnections } from './sim-command.ts';
 import { untilStopSignal } from './signals.ts';
 import { spawnClientsWorker } from './clients-worker-command.ts';
 import { createStatusLine } from './status-line.ts';
+import { startConsumerProcess } from './consumer-process.ts';
+import { throwawayServices, withServices } from './with-services.ts';
 
 export interface RunFlags {
   readonly redisUrl?: string;
@@ -35,6 +39,8 @@ export interface RunFlags {
   readonly threshold: readonly string[];
   readonly out: readonly string[];
   readonly junit?: string;
+  /** `reference`: start throwaway services and our consumer, and load that. */
+  readonly start?: string;
 }
 
 /** Spec 000's target and nothing lost, unless the run names its own thresholds. */
@@ -58,9 +64,50 @@ function outputsFor(flags: RunFlags): RunOutput[] {
 /**
  * `tickstock run`: load against a consumer (ours or any other, by its profile) through Socket.IO
  * clients, timed from each event's intended send time; thresholds decide the exit code (99 on fail).
+ * `--start reference` first starts throwaway services and our consumer in a process of its own.
  */
 export async function runCommand(config: HarnessConfig, flags: RunFlags): Promise<void> {
   const stopSignal = untilStopSignal(); // listening before anything is printed
+  const plan = planRun(flags);
+  if (flags.start === undefined) {
+    if (flags.socketioUrl === undefined)
+      throw usage(
+        'CLI_USAGE',
+        'No consumer to measure: --socketio-url is missing.',
+        "Pass the consumer's Socket.IO origin, e.g. --socketio-url http://127.0.0.1:8787, or --start reference.",
+      );
+    return loadAgainst(config, flags, plan, flags.socketioUrl, stopSignal);
+  }
+  if (flags.start !== 'reference')
+    throw usage(
+      'CLI_USAGE',
+      `--start ${flags.start}: nothing of that name to start`,
+      'Use --start reference.',
+    );
+  const given = (['socketioUrl', 'redisUrl', 'databaseUrl'] as const).filter((k) => flags[k] !== undefined);
+  if (given.length > 0)
+    throw usage(
+      'CLI_USAGE',
+      `--start reference starts its own services and consumer, but ${given.map(flagName).join(', ')} was given too`,
+      'Drop those flags, or drop --start to measure the consumer they point at.',
+    );
+  await withServices(throwawayServices(config, false), async (services, runDir) => {
+    console.log(services.describe());
+    await migrate(services.postgres.url);
+    const urls = { redisUrl: services.redis.url, databaseUrl: services.postgres.url };
+    const consumer = await startConsumerProcess({ ...urls, spillPath: join(runDir, 'error-spill.jsonl') });
+    try {
+      await loadAgainst(config, { ...flags, ...urls }, plan, consumer.url, stopSignal);
+    } finally {
+      await consumer.stop();
+    }
+  });
+}
+
+const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Everything a run needs from its flags that can be wrong, checked before anything starts (exit 2). */
+function planRun(flags: RunFlags) {
   const { profile, nearest } = findProfile(flags.profile);
   if (profile === undefined)
     throw usage(
@@ -69,14 +116,16 @@ export async function runCommand(config: HarnessConfig, flags: RunFlags): Promis
       nearest === undefined ? 'Use --profile spec or --profile tickstockappv2.' : `Did you mean ${nearest}?`,
     );
   const thresholds = (flags.threshold.length > 0 ? flags.threshold : DEFAULT_THRESHOLDS).map(parseThreshold);
-  const outputs = [summaryOutput(console.log), ...outputsFor(flags)];
-  const socketioUrl = flags.socketioUrl;
-  if (socketioUrl === undefined)
-    throw usage(
-      'CLI_USAGE',
-      'No consumer to measure: --socketio-url is missing.',
-      "Pass the consumer's Socket.IO origin, e.g. --socketio-url http://127.0.0.1:8787.",
-    );
+  return { profile, thresholds, outputs: [summaryOutput(console.log), ...outputsFor(flags)] };
+}
+
+async function loadAgainst(
+  config: HarnessConfig,
+  flags: RunFlags,
+  { profile, thresholds, outputs }: ReturnType<typeof planRun>,
+  socketioUrl: string,
+  stopSignal: Promise<NodeJS.Signals>,
+): Promise<void> {
   const { seed, idSeed } = runSeeds(flags);
   const status = createStatusLine();
   const logger = createCliLogger(config.logLevel, status.logStream());

@@ -25,3 +25,10 @@ export async function withServices<T>(
     reaper.stop();
   }
 }
+
+/** Throwaway services whatever the environment names (the demo, `run --start reference`), unless `useEnv`. */
+export function throwawayServices(config: HarnessConfig, useEnv: boolean): HarnessConfig {
+  if (useEnv) return config;
+  const mode = config.services.mode === 'external' ? 'auto' : config.services.mode;
+  return { ...config, services: { ...config.services, mode, postgresUrl: undefined, redisUrl: undefined } };
+}

@@ -99,6 +99,17 @@ const USAGE: Readonly<Record<string, Row>> = {
     exit: 2,
     first: /^tickstock: \[CLI_USAGE\] --out csv=x: not an output/,
   },
+  'run --start reference with --socketio-url': {
+    args: () => ['run', '--start', 'reference', '--socketio-url', 'http://127.0.0.1:1'],
+    exit: 2,
+    first:
+      /^tickstock: \[CLI_USAGE\] --start reference starts its own services and consumer, but --socketio-url was given too/,
+  },
+  'run --start nginx': {
+    args: () => ['run', '--start', 'nginx'],
+    exit: 2,
+    first: /^tickstock: \[CLI_USAGE\] --start nginx: nothing of that name to start/,
+  },
   'run without --socketio-url': {
     args: () => ['run'],
     exit: 2,

@@ -57,41 +57,58 @@ async function report(path: string): Promise<RunReport> {
 }
 
 describe('tickstock run against a consumer', () => {
-  test('the reference consumer keeps up: 5 clients over 2 workers, thresholds hold, nothing lost, exit 0, JSON and JUnit agree', async () => {
-    const consumer = await startConsumer();
-    try {
-      const { run, json, junit } = tickstockRun(consumer.url, [
-        ...['--rate', '200', '--duration', '3', '--clients', '5', '--workers', '2', '--seed', '7'],
-        ...['--threshold', 'publish_to_client.p99 < 2000', '--threshold', 'lost == 0'],
-        ...['--threshold', 'delivery >= 1'],
-      ]);
-      expect(await withDeadline(run.exited, 60_000, 'the run to end'), run.output()).toBe(0);
-      const r = await report(json);
-      expect(r).toMatchObject({
-        schema: 'tickstock-run/1',
-        verdict: 'pass',
-        profile: 'spec',
-        clients: 5,
-        lost: [],
-      });
-      expect(r.delivery).toEqual({
-        sent: 600,
-        received_min: 600,
-        received_max: 600,
-        foreign: 0,
-        unreadable: 0,
-      });
-      expect(r.latency_ms.publish_to_client.count).toBe(3000);
-      expect(r.thresholds.map((t) => t.ok)).toEqual([true, true, true]);
-      expect(run.output()).toMatch(/run \(spec, 5 clients, [\d.]+ s\): PASS/);
-      expect(run.output().match(/run \(spec, 5 clients/g)).toHaveLength(1); // each line printed once
-      expect(run.output()).toMatch(/generator lateness\s+p99/);
-      const xml = await readFile(junit, 'utf8');
-      expect(xml).toMatch(/<testsuites name="tickstock run" tests="3" failures="0">/);
-    } finally {
-      await stop(consumer.run);
-    }
-  }, 90_000);
+  test('--start reference: throwaway services and our consumer in its own process; it keeps up with 5 clients over 2 workers, thresholds hold, nothing lost, exit 0, JSON and JUnit agree', async () => {
+    const name = `start-${process.hrtime.bigint()}`;
+    const [json, junit] = [join(dir, `${name}.json`), join(dir, `${name}.xml`)];
+    const run = runCli([
+      ...[
+        'run',
+        '--start',
+        'reference',
+        '--rate',
+        '200',
+        '--duration',
+        '2',
+        '--clients',
+        '5',
+        '--workers',
+        '2',
+      ],
+      ...[
+        '--threshold',
+        'publish_to_client.p99 < 2000',
+        '--threshold',
+        'lost == 0',
+        '--threshold',
+        'delivery >= 1',
+      ],
+      ...['--seed', '7', '--out', `json=${json}`, '--junit', junit],
+    ]);
+    expect(await withDeadline(run.exited, 90_000, 'the run to end'), run.output()).toBe(0);
+    expect(run.output()).toMatch(/services: postgres=/);
+    const r = await report(json);
+    expect(r).toMatchObject({
+      schema: 'tickstock-run/1',
+      verdict: 'pass',
+      profile: 'spec',
+      clients: 5,
+      lost: [],
+    });
+    expect(r.delivery).toEqual({
+      sent: 400,
+      received_min: 400,
+      received_max: 400,
+      foreign: 0,
+      unreadable: 0,
+    });
+    expect(r.latency_ms.publish_to_client.count).toBe(2000);
+    expect(r.thresholds.map((t) => t.ok)).toEqual([true, true, true]);
+    expect(run.output()).toMatch(/run \(spec, 5 clients, [\d.]+ s\): PASS/);
+    expect(run.output().match(/run \(spec, 5 clients/g)).toHaveLength(1); // each line printed once
+    expect(run.output()).toMatch(/generator lateness\s+p99/);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toMatch(/<testsuites name="tickstock run" tests="3" failures="0">/);
+  }, 120_000);
 
   test('a consumer paused for 3 s fails publish_to_client.p99 with exit 99, and loses nothing once it resumes', async () => {
     const consumer = await startConsumer();

@@ -1,0 +1,68 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { ExitCode } from '../errors/exit-codes.ts';
+import { HarnessError } from '../errors/harness-error.ts';
+
+const READY = /consumer: (http:\/\/\S+)/;
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+/**
+ * The reference consumer in a process of its own (this CLI's `consumer` command), so that a load run
+ * measures it from outside, as it would any other consumer.
+ */
+export async function startConsumerProcess(env: {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly spillPath: string;
+}): Promise<{ readonly url: string; stop(): Promise<void> }> {
+  const child = fork(process.argv[1] ?? 'bin/tickstock.js', ['consumer', '--port', '0'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: env.databaseUrl,
+      REDIS_URL: env.redisUrl,
+      ERROR_SPILL_PATH: env.spillPath,
+    },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => fail(`did not report ready within ${START_TIMEOUT_MS / 1000} s`),
+      START_TIMEOUT_MS,
+    );
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(
+        new HarnessError(
+          'RUN_CONSUMER_START',
+          `the reference consumer ${why}: ${out.trim()}`,
+          'See its output above.',
+          {
+            exitCode: ExitCode.problems,
+          },
+        ),
+      );
+    };
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const ready = READY.exec(out);
+      if (ready === null) return;
+      clearTimeout(timer);
+      resolve(ready[1]!);
+    });
+    child.once('exit', (code) => fail(`exited (${String(code)}) before it was ready`));
+  });
+  return {
+    url,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
