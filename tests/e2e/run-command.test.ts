@@ -137,6 +137,25 @@ describe('tickstock run against a consumer', () => {
     }
   }, 90_000);
 
+  test('a consumer killed mid-run: the run ends after its grace period listing exactly the flows no client got, exit 99', async () => {
+    const consumer = await startConsumer();
+    const { run, json } = tickstockRun(consumer.url, [
+      ...['--rate', '200', '--duration', '3', '--clients', '3', '--grace', '1'],
+      ...['--threshold', 'lost == 0'],
+    ]);
+    await run.waitFor(/received \(fewest\) [1-9]/, 30_000);
+    consumer.run.child.kill('SIGKILL');
+    expect(await withDeadline(run.exited, 60_000, 'the run to end'), run.output()).toBe(99);
+    const r = await report(json);
+    expect(r.delivery.sent).toBe(600);
+    expect(r.lost.length).toBeGreaterThan(0);
+    // Lost is what some client lacks: at least what the best-served client lacks, at most what the worst one lacks.
+    expect(r.lost.length).toBeGreaterThanOrEqual(r.delivery.sent - r.delivery.received_max);
+    expect(r.lost.length).toBeLessThanOrEqual(r.delivery.sent - r.delivery.received_min);
+    expect(r.lost.every((l) => l.clients_received < 3)).toBe(true);
+    expect(new Set(r.lost.map((l) => l.flow_id)).size).toBe(r.lost.length);
+  }, 60_000);
+
   test('a consumer that never emits: every flow is in the ledger once the grace period ends, exit 99', async () => {
     const http = createServer();
     const io = new Server(http, { transports: ['websocket'] });
