@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { isHarnessError } from '../errors/harness-error.ts';
-import { isPostgresRefusal } from '../services/service-probe.ts';
+import { isPostgresRefusal } from '../services/postgres-refusal.ts';
 
 /** Exit 70 (sysexits' EX_SOFTWARE): an error nobody raised on purpose is a bug, never "found problems". */
 export const INTERNAL_ERROR_EXIT = 70;

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { SERVICE_MODES, type ServicesConfig } from '../services/services-config.ts';
 import { EnvReader, type Env } from './env-reader.ts';
-import { LOG_LEVELS, type LogLevel } from '../shared/logger.ts';
+import { LOG_LEVELS, type LogLevel } from '../shared/log-levels.ts';
 import { DEFAULT_BATCHING } from '../tracking/batching-sink.ts';
 import { DEFAULT_THRESHOLDS, type AlertThresholds } from '../consumer/errors/alert-rules.ts';
 import type { FileLogOptions } from '../consumer/errors/error-file-log.ts';

@@ -1,17 +1,11 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { isPostgresRefusal } from './postgres-refusal.ts';
 import { redactUrl } from './redact-url.ts';
 import { ServiceError } from './service-error.ts';
 
 /** How long a command waits for a server to answer before it says so (exit 3). */
 export const PROBE_TIMEOUT_MS = 3000;
-
-// PostgreSQL SQLSTATEs that mean "reachable, but you may not in": credentials, role or database.
-const REFUSED_SQLSTATES = new Set(['28P01', '28000', '3D000']);
-
-/** Whether a PostgreSQL error says the server answered and refused us, rather than could not be reached. */
-export const isPostgresRefusal = (error: unknown): boolean =>
-  REFUSED_SQLSTATES.has((error as { code?: string }).code ?? '');
 
 const describe = (error: unknown): string => {
   const e = error as { code?: string; message?: string };

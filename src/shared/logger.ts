@@ -1,9 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from './log-levels.ts';
 
 export type { Logger };
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Structured JSON lines (pino); `destination` lets tests capture them. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
