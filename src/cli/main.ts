@@ -137,6 +137,12 @@ urlOptions(program.command('run'))
   .option('--workers <n>', 'processes the clients are spread over', parse.count, 1)
   .option('--seed <n>', 'seed of the event content', parse.seed)
   .option(
+    '--warmup <seconds>',
+    'load at the same rate before the measured window, timed apart and never judged',
+    parse.nonNegativeNumber(parse.LIMITS.seconds),
+    0,
+  )
+  .option(
     '--grace <seconds>',
     'after the last send, how long clients may take to receive the rest',
     parse.seconds,

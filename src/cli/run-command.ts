@@ -36,6 +36,8 @@ export interface RunFlags {
   readonly workers: number;
   readonly seed?: number;
   readonly grace: number;
+  /** Seconds of load at the same rate before the measured window (0: none). */
+  readonly warmup: number;
   readonly threshold: readonly string[];
   readonly out: readonly string[];
   readonly junit?: string;
@@ -131,50 +133,55 @@ async function loadAgainst(
   const logger = createCliLogger(config.logLevel, status.logStream());
   const { redis, db, recorder, close } = await simConnections(config, flags, seed, logger);
   try {
-    let sent: (flowId: string, intendedAtMs: number) => void = () => undefined;
-    const sim = createSimulator(
-      {
-        redis,
-        db,
-        recorder,
-        clock: systemClock,
-        logger,
-        onPublishing: (batch) => batch.forEach((d) => sent(d.event.data.flow_id, d.scheduledAt)),
-      },
-      {
-        ...DEFAULT_SIMULATOR,
-        seed,
-        idSeed,
-        durationMs: flags.duration * 1000,
-        scenario: { ...DEFAULT_SCENARIO, rate: flags.rate },
-      },
-    );
-    const source: LoadSource = {
-      run: async (onSent) => {
-        sent = onSent;
-        const stats = await sim.run();
-        return { sent: stats.sent, lateness: stats.lateness };
-      },
-      stop: () => sim.stop(),
+    // The simulator as a load source: it tells the run of each flow just before PUBLISH.
+    const simulatorSource = (options: { seed: number; idSeed: number; durationMs: number }): LoadSource => {
+      let sent: (flowId: string, intendedAtMs: number) => void = () => undefined;
+      const sim = createSimulator(
+        {
+          redis,
+          db,
+          recorder,
+          clock: systemClock,
+          logger,
+          onPublishing: (batch) => batch.forEach((d) => sent(d.event.data.flow_id, d.scheduledAt)),
+        },
+        { ...DEFAULT_SIMULATOR, ...options, scenario: { ...DEFAULT_SCENARIO, rate: flags.rate } },
+      );
+      return {
+        run: async (onSent) => {
+          sent = onSent;
+          const stats = await sim.run();
+          return { sent: stats.sent, lateness: stats.lateness };
+        },
+        stop: () => sim.stop(),
+      };
     };
+    const source = simulatorSource({ seed, idSeed, durationMs: flags.duration * 1000 });
+    // Its own seeds: the warm-up's flows are other flows than the measured ones.
+    const warmup =
+      flags.warmup > 0
+        ? simulatorSource({ seed: seed + 1, idSeed: idSeed + 1, durationMs: flags.warmup * 1000 })
+        : undefined;
     void stopSignal.then((signal) => {
       status.print(
         `${signal}: stopping the load; waiting the grace period, then the summary (again: stop at once)`,
       );
+      warmup?.stop();
       source.stop();
     });
     const result = await runLoad(
       {
         source,
+        warmup,
         clock: systemClock,
         spawnWorker: spawnClientsWorker,
         onStart: () =>
           console.log(
-            `tickstock run: ${flags.rate}/s for ${flags.duration} s to ${socketioUrl} (profile ${profile.name}), ${flags.clients} clients, seed ${seed}; thresholds: ${thresholds.map((t) => t.expr).join(', ')}`,
+            `tickstock run: ${flags.rate}/s for ${flags.duration} s to ${socketioUrl} (profile ${profile.name}${flags.warmup > 0 ? `, after a ${flags.warmup} s warm-up` : ''}), ${flags.clients} clients, seed ${seed}; thresholds: ${thresholds.map((t) => t.expr).join(', ')}`,
           ),
         onProgress: (p) =>
           status.update(
-            `${(p.elapsedMs / 1000).toFixed(0)} s · sent ${p.sent} · received (fewest) ${p.receivedMin}`,
+            `${p.phase === 'warm-up' ? 'warming up · ' : ''}${(p.elapsedMs / 1000).toFixed(0)} s · sent ${p.sent} · received (fewest) ${p.receivedMin}`,
           ),
       },
       {
@@ -183,6 +190,7 @@ async function loadAgainst(
         clients: flags.clients,
         workers: flags.workers,
         graceMs: flags.grace * 1000,
+        warmupMs: flags.warmup * 1000,
         thresholds,
       },
     );

@@ -27,11 +27,14 @@ export interface RunOptions {
   readonly workers: number;
   /** After the last send, how long the clients may take to receive what is missing. */
   readonly graceMs: number;
+  /** How long the warm-up source runs (0: none). */
+  readonly warmupMs: number;
   readonly thresholds: readonly Threshold[];
 }
 
 /** What the live progress line shows, once a second. */
 export interface RunProgress {
+  readonly phase: 'warm-up' | 'load';
   readonly elapsedMs: number;
   readonly sent: number;
   /** The fewest flows any client has received. */
@@ -51,6 +54,12 @@ export interface RunResult {
   readonly unreadable: number;
   readonly publishToClient: LatencySummary;
   readonly generatorLateness: LatencySummary;
+  /** The warm-up before the measured load, timed apart and never judged; null without one. */
+  readonly warmup: {
+    readonly seconds: number;
+    readonly sent: number;
+    readonly publishToClient: LatencySummary;
+  } | null;
   readonly lost: readonly { readonly flowId: string; readonly clientsReceived: number }[];
   readonly thresholds: readonly ThresholdResult[];
   readonly verdict: 'pass' | 'fail';
@@ -67,6 +76,8 @@ const LOST_LISTED = 1000;
 export async function runLoad(
   deps: {
     readonly source: LoadSource;
+    /** Load at the same rate before the measured window (cold processes lag for their first second). */
+    readonly warmup?: LoadSource | undefined;
     readonly clock: TimerClock;
     readonly spawnWorker: SpawnWorker;
     /** Once every client is connected, before the first send. */
@@ -79,29 +90,37 @@ export async function runLoad(
   const workers = await startClientWorkers(deps.spawnWorker, options);
   try {
     deps.onStart?.();
-    const startedAtMs = clock.now();
+    let phase: RunProgress['phase'] = 'warm-up';
+    let phaseStartedAtMs = clock.now();
     const sentOrder: string[] = [];
-    let pending: [string, number][] = [];
-    const forward = (): void => {
-      workers.sent(pending);
-      pending = [];
-    };
+    let warmupSent = 0;
     const ticker = setInterval(
       () =>
         deps.onProgress?.({
-          elapsedMs: clock.now() - startedAtMs,
-          sent: sentOrder.length,
+          phase,
+          elapsedMs: clock.now() - phaseStartedAtMs,
+          sent: phase === 'load' ? sentOrder.length : warmupSent,
           receivedMin: workers.receivedMin(),
         }),
       PROGRESS_MS,
     );
     let stats: LoadSourceStats;
+    let startedAtMs: number;
     try {
-      stats = await source.run((flowId, intendedAtMs) => {
-        sentOrder.push(flowId);
-        // One message per batch the source sends at once, not one per flow.
-        if (pending.push([flowId, intendedAtMs]) === 1) queueMicrotask(forward);
-      });
+      await deps.warmup?.run(
+        inBatches(
+          (flows) => workers.sent(flows, true),
+          () => (warmupSent += 1),
+        ),
+      );
+      phase = 'load';
+      startedAtMs = phaseStartedAtMs = clock.now();
+      stats = await source.run(
+        inBatches(
+          (flows) => workers.sent(flows),
+          (flowId) => sentOrder.push(flowId),
+        ),
+      );
       let cancelGrace = (): void => undefined;
       await Promise.race([
         workers.untilAllDelivered(),
@@ -134,6 +153,10 @@ export async function runLoad(
       unreadable: merged.unreadable,
       publishToClient: merged.publishToClient,
       generatorLateness: stats.lateness,
+      warmup:
+        deps.warmup === undefined
+          ? null
+          : { seconds: options.warmupMs / 1000, sent: warmupSent, publishToClient: merged.warmup },
       lost: lost
         .slice(0, LOST_LISTED)
         .map((flowId) => ({ flowId, clientsReceived: merged.lost.get(flowId)! })),
@@ -143,4 +166,23 @@ export async function runLoad(
   } finally {
     workers.close();
   }
+}
+
+/**
+ * A source's `onSent` that tells the workers once per batch the source sends at once (the flows of
+ * one tick), not once per flow; `each` sees every flow as it goes.
+ */
+function inBatches(
+  send: (flows: [string, number][]) => void,
+  each: (flowId: string) => void,
+): (flowId: string, intendedAtMs: number) => void {
+  let pending: [string, number][] = [];
+  const flush = (): void => {
+    send(pending);
+    pending = [];
+  };
+  return (flowId, intendedAtMs) => {
+    each(flowId);
+    if (pending.push([flowId, intendedAtMs]) === 1) queueMicrotask(flush);
+  };
 }

@@ -32,6 +32,14 @@ export function runReport(r: RunResult): RunReport {
       foreign: r.foreign,
       unreadable: r.unreadable,
     },
+    warmup:
+      r.warmup === null
+        ? null
+        : {
+            seconds: r.warmup.seconds,
+            sent: r.warmup.sent,
+            publish_to_client: latencyReport(r.warmup.publishToClient),
+          },
     lost: r.lost.map((l) => ({ flow_id: l.flowId, clients_received: l.clientsReceived })),
     generator: {
       lateness_ms_p99: round(r.generatorLateness.p99),

@@ -49,6 +49,16 @@ export const RunReport = Type.Object(
       Type.Object({ flow_id: Type.String(), clients_received: Count }, { additionalProperties: false }),
       { description: 'flows some client never received within the grace period (the first 1,000)' },
     ),
+    warmup: Type.Union(
+      [
+        Type.Object(
+          { seconds: Type.Number({ minimum: 0 }), sent: Count, publish_to_client: Latency },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: 'load before the measured window (--warmup), timed apart and never judged' },
+    ),
     generator: Type.Object(
       { lateness_ms_p99: Ms, lateness_ms_max: Ms },
       { additionalProperties: false },

@@ -37,15 +37,19 @@ async function work(
 ): Promise<void> {
   const ledger = createFlowLedger(config.clients);
   const latency = new LatencyHistogram();
+  const warmupLatency = new LatencyHistogram();
+  const warmup = new Set<string>();
   const early = new Map<string, PatternReceipt[]>();
   let unreadable = 0;
   const take = (r: PatternReceipt): void => {
-    if (ledger.received(r.client, r.flowId)) latency.record(r.receivedAtMs - r.intendedAtMs);
+    if (warmup.has(r.flowId)) warmupLatency.record(r.receivedAtMs - r.intendedAtMs);
+    else if (ledger.received(r.client, r.flowId)) latency.record(r.receivedAtMs - r.intendedAtMs);
   };
   port.on('message', (message) => {
     if (message.type !== 'sent') return;
     for (const [flowId, at] of message.flows) {
-      ledger.sent(flowId, at);
+      if (message.warmup) warmup.add(flowId);
+      else ledger.sent(flowId, at);
       early.get(flowId)?.forEach(take);
       early.delete(flowId);
     }
@@ -55,7 +59,7 @@ async function work(
     clients = await connectClients(config.target, config.profile, config.clients, {
       clock,
       onPattern: (r) => {
-        if (ledger.has(r.flowId)) return take(r);
+        if (ledger.has(r.flowId) || warmup.has(r.flowId)) return take(r);
         const held = early.get(r.flowId);
         if (held === undefined) early.set(r.flowId, [r]);
         else held.push(r);
@@ -92,6 +96,7 @@ async function work(
       type: 'result',
       result: {
         histogram: latency.encode(),
+        warmupHistogram: warmupLatency.encode(),
         receivedPerClient: ledger.receivedPerClient(),
         lost: ledger.lost().map((l) => [l.flowId, l.clientsReceived] as const),
         foreign,

@@ -12,6 +12,7 @@ export type SpawnWorker = () => ChildProcess;
 
 export interface MergedClients {
   readonly publishToClient: LatencySummary;
+  readonly warmup: LatencySummary;
   readonly receivedPerClient: readonly number[];
   /** Flows some client never received, with how many clients did. */
   readonly lost: ReadonlyMap<string, number>;
@@ -104,10 +105,10 @@ export async function startClientWorkers(
   }
 
   return {
-    /** Tells every worker of flows just sent. */
-    sent(flows: readonly (readonly [string, number])[]): void {
-      sent += flows.length;
-      children.forEach((child) => child.connected && child.send({ type: 'sent', flows }));
+    /** Tells every worker of flows just sent (warm-up ones are timed apart and never awaited). */
+    sent(flows: readonly (readonly [string, number])[], warmup = false): void {
+      if (!warmup) sent += flows.length;
+      children.forEach((child) => child.connected && child.send({ type: 'sent', flows, warmup }));
     },
     receivedMin: (): number => Math.min(...state.map((s) => s.receivedMin)),
     /** Resolves once every worker reports every flow sent so far delivered to all its clients. */
@@ -130,12 +131,16 @@ export async function startClientWorkers(
         }),
       );
       const histogram = new LatencyHistogram();
+      const warmupHistogram = new LatencyHistogram();
       const lost = new Map<string, number>();
       const merged: WorkerResult[] = results.map((m) => {
         if (m.type === 'failed') throw failure(m);
         return m.result;
       });
-      merged.forEach((r) => histogram.addEncoded(r.histogram));
+      merged.forEach((r) => {
+        histogram.addEncoded(r.histogram);
+        warmupHistogram.addEncoded(r.warmupHistogram);
+      });
       // A flow lost in one worker's clients: the other workers' clients had it, unless they lost it too.
       const lostIn = merged.map((r) => new Map(r.lost));
       for (const r of merged)
@@ -147,6 +152,7 @@ export async function startClientWorkers(
             );
       return {
         publishToClient: histogram.summary(),
+        warmup: warmupHistogram.summary(),
         receivedPerClient: merged.flatMap((r) => r.receivedPerClient),
         lost,
         foreign: merged.reduce((n, r) => n + r.foreign, 0),

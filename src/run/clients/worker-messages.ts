@@ -10,13 +10,19 @@ export interface ClientWorkerConfig {
 
 export type ToWorker =
   | { readonly type: 'start'; readonly config: ClientWorkerConfig }
-  /** Flows just sent: [flow id, intended send time in epoch ms]. */
-  | { readonly type: 'sent'; readonly flows: readonly (readonly [string, number])[] }
+  /** Flows just sent: [flow id, intended send time in epoch ms]; warm-up flows are timed apart, never judged. */
+  | {
+      readonly type: 'sent';
+      readonly flows: readonly (readonly [string, number])[];
+      readonly warmup: boolean;
+    }
   | { readonly type: 'finish' };
 
 export interface WorkerResult {
   /** publish→client latency, HDR-encoded (LatencyHistogram.encode). */
   readonly histogram: string;
+  /** The same for the warm-up's flows. */
+  readonly warmupHistogram: string;
   readonly receivedPerClient: readonly number[];
   /** Flows some of this worker's clients never received: [flow id, how many of them did]. */
   readonly lost: readonly (readonly [string, number])[];

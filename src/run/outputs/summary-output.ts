@@ -12,6 +12,11 @@ export function summaryLines(r: RunReport): string[] {
     `  sent                 ${r.delivery.sent} pattern events; every client received ${r.delivery.received_min}–${r.delivery.received_max}${r.delivery.foreign > 0 ? ` (+${r.delivery.foreign} from another producer, not judged)` : ''}`,
     `  publish→client       p50 ${formatMs(p.p50)}  p90 ${formatMs(p.p90)}  p99 ${formatMs(p.p99)}  p99.9 ${formatMs(p.p999)}  max ${formatMs(p.max)}  (${p.count} receipts)`,
     `  generator lateness   p99 ${formatMs(r.generator.lateness_ms_p99)}  max ${formatMs(r.generator.lateness_ms_max)}  (the load tool's own; latency is timed from the intended send time)`,
+    ...(r.warmup === null
+      ? []
+      : [
+          `  warm-up              ${r.warmup.seconds} s, ${r.warmup.sent} events before the measured window: p99 ${formatMs(r.warmup.publish_to_client.p99)}, max ${formatMs(r.warmup.publish_to_client.max)} (not judged)`,
+        ]),
     `  lost                 ${r.lost.length === 0 ? 'none' : `${r.lost.length} flows`}`,
     ...(r.delivery.unreadable > 0
       ? [
