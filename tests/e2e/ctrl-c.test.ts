@@ -45,6 +45,34 @@ describe('Ctrl+C in a terminal', () => {
     }
   }, 90_000);
 
+  test('run: the first Ctrl+C stops sending, waits the grace period, judges what ran and exits by it; the clients workers outlive the signal', async () => {
+    const run = inTerminal(
+      [
+        'run',
+        '--start',
+        'reference',
+        '--rate',
+        '100',
+        '--duration',
+        '60',
+        '--clients',
+        '4',
+        '--workers',
+        '2',
+        '--threshold',
+        "'lost == 0'",
+      ],
+      {},
+    );
+    await run.waitFor(/sent [1-9]\d* · received \(fewest\) [1-9]/, 60_000);
+    run.ctrlC();
+    expect(await withDeadline(run.exited, 30_000, 'the run to exit'), run.output()).toBe(0);
+    expect(run.output()).toMatch(/SIGINT: stopping the load; waiting the grace period/);
+    expect(run.output()).toMatch(/run \(spec, 4 clients, [\d.]+ s\): PASS/);
+    expect(run.output()).toMatch(/✓ lost == 0/);
+    expect(run.output()).not.toMatch(/RUN_WORKER_DIED/);
+  }, 120_000);
+
   test('demo: the first Ctrl+C stops and cleans up with a summary, exit 0; a second one stops at once, exit 130', async () => {
     const env = { CONSUMER_PORT: '0' };
     const demo = inTerminal(['demo', '--rate', '20'], env);
