@@ -11,6 +11,10 @@ export async function consumerCommand(
 ): Promise<void> {
   // Listening before the ready line: a signal sent on seeing it must find the listener in place.
   const stopSignal = untilStopSignal();
+  // Started by another process over IPC (`run --start reference`): it stops when that one goes.
+  const parentGone = new Promise<string>((resolve) => {
+    if (process.connected) process.once('disconnect', () => resolve('its parent ended'));
+  });
   const logger = createCliLogger(config.logLevel);
   const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
   // Checkpoint rows need a database; so does error storage, which runs whenever one is given.
@@ -22,7 +26,7 @@ export async function consumerCommand(
   console.log(
     `consumer: http://${running.address.address}:${running.address.port} (tracking ${config.tracking.enabled ? 'on' : 'off: log lines only'}); Ctrl+C stops`,
   );
-  const signal = await stopSignal;
-  console.log(`${signal}: draining and closing`);
+  const reason = await Promise.race([stopSignal, parentGone]);
+  console.log(`${reason}: draining and closing`);
   failOnUnwritten(await running.close(), config.errors.spillPath);
 }

@@ -24,6 +24,10 @@ export async function startConsumerProcess(env: {
       ERROR_SPILL_PATH: env.spillPath,
     },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    // Its own process group: the terminal's Ctrl+C stops the run, and the run stops the consumer after
+    // its grace period, never before (it would stop listening while the last events are on their way).
+    // Should the run die, the consumer sees its IPC channel close and stops by itself.
+    detached: true,
   });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -60,6 +64,7 @@ export async function startConsumerProcess(env: {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
       child.kill('SIGINT');
+      child.disconnect(); // an open IPC channel would keep the drained consumer alive
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(timer);
