@@ -17,8 +17,9 @@ export function watchChild(child: ChildProcess): CliRun {
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  // A process ended by a signal has no exit code: the signal goes into the output a failure prints.
-  const exited = once(child, 'exit').then(([code, signal]) => {
+  // 'close', not 'exit': only then has all of its output arrived. A process ended by a signal has no
+  // exit code: the signal goes into the output a failure prints.
+  const exited = once(child, 'close').then(([code, signal]) => {
     if (signal !== null) out += `\n[ended by ${String(signal)}]`;
     return code as number | null;
   });
