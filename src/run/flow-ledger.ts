@@ -8,7 +8,6 @@ export function createFlowLedger(clients: number) {
   const perClient = Array.from({ length: clients }, () => 0);
   let foreign = 0;
   let complete = 0;
-  let whenDelivered: (() => void) | undefined;
 
   return {
     sent(flowId: string, intendedAtMs: number): void {
@@ -24,18 +23,12 @@ export function createFlowLedger(clients: number) {
       receipts.set(flowId, n);
       perClient[client] = (perClient[client] ?? 0) + 1;
       if (n === clients) complete += 1;
-      if (complete === sentAt.size) whenDelivered?.();
       return true;
     },
     sentCount: (): number => sentAt.size,
     has: (flowId: string): boolean => sentAt.has(flowId),
     /** Every flow sent so far has reached every client. */
     allDelivered: (): boolean => complete === sentAt.size,
-    /** Resolves once every flow sent so far has reached every client. */
-    untilAllDelivered: (): Promise<void> =>
-      complete === sentAt.size
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => (whenDelivered = resolve)),
     receivedPerClient: (): readonly number[] => [...perClient],
     foreign: (): number => foreign,
     /** Flows some client never received, in the order they were sent. */
