@@ -22,6 +22,9 @@ export async function startConsumerProcess(env: {
       DATABASE_URL: env.databaseUrl,
       REDIS_URL: env.redisUrl,
       ERROR_SPILL_PATH: env.spillPath,
+      // A run's mix sends malformed messages on purpose: one warning line per rejection would bury the
+      // run's own output. Errors still show.
+      LOG_LEVEL: 'error',
     },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     // Its own process group: the terminal's Ctrl+C stops the run, and the run stops the consumer after

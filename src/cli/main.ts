@@ -126,27 +126,50 @@ urlOptions(program.command('run'))
   .description(
     'load a consumer (ours or a deployed one, by --profile) through Socket.IO clients; thresholds decide the exit code (99: failed)',
   )
+  .argument('[scenario]', 'a scenario file (YAML or JSON, docs/run.md); flags win over it')
   .option('--socketio-url <url>', "the consumer's Socket.IO origin, e.g. http://127.0.0.1:8787")
   .option('--socketio-path <path>', 'Socket.IO HTTP path (default /socket.io)')
   .option('--token <token>', "the handshake's auth.token, where the consumer asks for one")
-  .option('--profile <name>', 'how the consumer speaks: spec or tickstockappv2', 'spec')
+  .option('--profile <name>', 'how the consumer speaks: spec (default), tickstockappv2, or one in the file')
   .option('--no-db', 'do not record PATTERN_PUBLISHED')
-  .option('--rate <n>', 'pattern events per second, open loop', parse.rate, 100)
-  .option('--duration <seconds>', 'how long to send', parse.seconds, 10)
-  .option('--clients <n>', 'Socket.IO clients', parse.count, 10)
-  .option('--workers <n>', 'processes the clients are spread over', parse.count, 1)
+  .option('--rate <n>', 'pattern events per second, open loop (default 100)', parse.rate)
+  .option('--duration <seconds>', 'how long to send (default 10)', parse.seconds)
+  .option(
+    '--stage <kind,key=value…>',
+    'a load stage, repeatable, instead of --rate/--duration: e.g. ramp,from=10,rate=1000,seconds=30',
+    collect,
+    [],
+  )
+  .option('--clients <n>', 'Socket.IO clients (default 10)', parse.count)
+  .option('--workers <n>', 'processes the clients are spread over (default 1)', parse.count)
   .option('--seed <n>', 'seed of the event content', parse.seed)
   .option(
     '--warmup <seconds>',
-    'load at the same rate before the measured window, timed apart and never judged',
+    "load at the first stage's rate before the measured window, timed apart and never judged (default 0)",
     parse.nonNegativeNumber(parse.LIMITS.seconds),
-    0,
   )
   .option(
     '--grace <seconds>',
-    'after the last send, how long clients may take to receive the rest',
+    'after the last send, how long clients may take to receive the rest (default 5)',
     parse.seconds,
-    5,
+  )
+  .option(
+    '--errors <n>',
+    'mix: error messages per second on tickstock:errors (default 0)',
+    parse.optionalRate,
+  )
+  .option('--error-severities <weights>', 'mix: severity weights, e.g. warning:4,error:3,critical:1')
+  .option('--heartbeat <seconds>', 'mix: producer heartbeat interval (default 60)', parse.seconds)
+  .option(
+    '--backtest-rate <n>',
+    'mix: backtest progress/result messages per second (default 0)',
+    parse.optionalRate,
+  )
+  .option('--health-rate <n>', 'mix: health status messages per second (default 0)', parse.optionalRate)
+  .option(
+    '--malformed <share>',
+    'mix: share of pattern messages sent malformed, 0 to 1 (default 0)',
+    parse.share,
   )
   .option(
     '--threshold <expr>',
@@ -154,15 +177,27 @@ urlOptions(program.command('run'))
     collect,
     [],
   )
-  .option('--out <kind=file>', 'also write the report: json=FILE', collect, [])
+  .option('--out <kind=file>', 'also write the report: json=FILE, html=FILE (repeatable)', collect, [])
   .option('--junit <file>', 'one JUnit testcase per threshold')
   .option('--start <what>', 'reference: start throwaway services and our consumer, and load that')
-  .action(async (flags: RunFlags) => (await import('./run-command.ts')).runCommand(loadConfig(), flags));
+  .option(
+    '--floor',
+    "also measure this machine's floor: the same load through a bare Redis→Socket.IO relay",
+    false,
+  )
+  .action(async (scenario: string | undefined, flags: RunFlags) =>
+    (await import('./run-command.ts')).runCommand(loadConfig(), scenario, flags),
+  );
 
 // A run's clients in a process of their own: the run forks the CLI itself with this command.
 program
   .command('__clients-worker', { hidden: true })
   .action(async () => (await import('./clients-worker-command.ts')).clientsWorkerCommand());
+
+// The floor's bare relay (run --floor), forked the same way.
+program
+  .command('__bare-relay', { hidden: true })
+  .action(async () => (await import('./bare-relay-command.ts')).bareRelayCommand());
 
 urlOptions(program.command('consumer'))
   .description('the reference consumer, until Ctrl+C')

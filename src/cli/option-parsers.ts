@@ -69,6 +69,9 @@ export const LIMITS = {
   count: 1_000_000_000,
 } as const;
 
+/** A share, 0 to 1 (of messages). */
+export const share = nonNegativeNumber(1);
+
 export const rate = positiveNumber(LIMITS.ratePerSecond);
 export const optionalRate = nonNegativeNumber(LIMITS.ratePerSecond);
 export const seconds = positiveNumber(LIMITS.seconds);

@@ -78,6 +78,7 @@ export async function simConnections(
     db === undefined ? undefined : recorderFor(config.tracking.sink, db, seededRandom(seed + 1));
   return {
     redis,
+    redisUrl,
     db,
     recorder,
     close: async () => {

@@ -4,6 +4,7 @@ import { MESSAGE_SPECS, type MessageKind } from './messages.ts';
 import { Alert, ClientError } from './schemas/client-payloads.ts';
 import { ProducerHeartbeatDetails, SubscriberHeartbeatDetails } from './schemas/heartbeats.ts';
 import { RunReport } from './schemas/run-report.ts';
+import { RunScenario } from './schemas/run-scenario.ts';
 import { NAMESPACES } from './socket-events.ts';
 
 /** Where the published artefacts live, relative to the repository root. */
@@ -23,8 +24,8 @@ const OTHER_SCHEMAS: readonly TSchema[] = [
   ClientError,
   Alert,
 ];
-/** Not on the wire of the pipeline, so not in the AsyncAPI document: what `tickstock run` writes. */
-const REPORT_SCHEMAS: readonly TSchema[] = [RunReport];
+/** Not on the wire of the pipeline, so not in the AsyncAPI document: what `tickstock run` reads and writes. */
+const REPORT_SCHEMAS: readonly TSchema[] = [RunReport, RunScenario];
 
 const CHANNEL_IDS: Readonly<Record<MessageKind, string>> = {
   pattern_detected: 'patterns',

@@ -39,3 +39,25 @@ export async function insertIntegrationEvents(
     ],
   );
 }
+
+/** Each checkpoint a flow reached, with its time in epoch ms (first of each, if written twice). */
+export interface FlowCheckpoints {
+  readonly flow_id: string;
+  readonly checkpoints: Readonly<Record<string, number>>;
+}
+
+/** The checkpoints of these flows, one row per flow that has any (a load run's ledger). */
+export async function flowCheckpoints(db: pg.Pool, flowIds: readonly string[]): Promise<FlowCheckpoints[]> {
+  if (flowIds.length === 0) return [];
+  const { rows } = await db.query<FlowCheckpoints>(
+    `SELECT flow_id::text AS flow_id,
+            jsonb_object_agg(checkpoint, ms) AS checkpoints
+       FROM (SELECT flow_id, checkpoint, min(extract(epoch FROM timestamp) * 1000)::float8 AS ms
+               FROM integration_events
+              WHERE flow_id = ANY($1::uuid[])
+              GROUP BY flow_id, checkpoint) c
+      GROUP BY flow_id`,
+    [flowIds],
+  );
+  return rows;
+}

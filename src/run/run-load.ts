@@ -1,6 +1,7 @@
 import type { ConsumerProfile } from '../contract/consumer-profiles.ts';
 import type { TimerClock } from '../shared/clock.ts';
 import type { LatencySummary } from '../shared/latency-histogram.ts';
+import { readCheckpointLedger, type CheckpointSummary, type ReadCheckpoints } from './checkpoint-ledger.ts';
 import { startClientWorkers, type SpawnWorker } from './clients/client-workers.ts';
 import type { SocketTargetOptions } from './clients/socket-clients.ts';
 import type { MetricValues } from './metrics.ts';
@@ -17,6 +18,12 @@ export interface LoadSourceStats {
   readonly sent: number;
   /** How late the generator sent each message against its own schedule. */
   readonly lateness: LatencySummary;
+  /** Pattern messages sent malformed (not flows: the consumer must reject them). */
+  readonly malformed: number;
+  /** Backtest and health messages. */
+  readonly aux: number;
+  /** Error messages on tickstock:errors. */
+  readonly errors: number;
 }
 
 export interface RunOptions {
@@ -54,13 +61,22 @@ export interface RunResult {
   readonly unreadable: number;
   readonly publishToClient: LatencySummary;
   readonly generatorLateness: LatencySummary;
+  /** What the source sent beside the measured flows. */
+  readonly otherSent: Pick<LoadSourceStats, 'malformed' | 'aux' | 'errors'>;
   /** The warm-up before the measured load, timed apart and never judged; null without one. */
   readonly warmup: {
     readonly seconds: number;
     readonly sent: number;
     readonly publishToClient: LatencySummary;
   } | null;
-  readonly lost: readonly { readonly flowId: string; readonly clientsReceived: number }[];
+  readonly lost: readonly {
+    readonly flowId: string;
+    readonly clientsReceived: number;
+    /** The last checkpoint it reached; undefined: checkpoints not read. */
+    readonly lastCheckpoint?: string | null;
+  }[];
+  /** The flows' checkpoints; 'none-recorded': the profile's consumer writes none; null: not read. */
+  readonly checkpoints: CheckpointSummary | 'none-recorded' | null;
   readonly thresholds: readonly ThresholdResult[];
   readonly verdict: 'pass' | 'fail';
 }
@@ -83,6 +99,8 @@ export async function runLoad(
     /** Once every client is connected, before the first send. */
     readonly onStart?: () => void;
     readonly onProgress?: (p: RunProgress) => void;
+    /** Where the flows' checkpoints are read back (PostgreSQL given); undefined: not judged. */
+    readonly readCheckpoints?: ReadCheckpoints | undefined;
   },
   options: RunOptions,
 ): Promise<RunResult> {
@@ -133,12 +151,17 @@ export async function runLoad(
     const merged = await workers.finish();
     const lost = sentOrder.filter((id) => merged.lost.has(id));
     const sent = sentOrder.length;
+    const checkpoints =
+      deps.readCheckpoints === undefined
+        ? null
+        : await settledLedger(deps.readCheckpoints, sentOrder, options.profile.checkpoints, clock);
+    const ledger = checkpoints === null || checkpoints === 'none-recorded' ? undefined : checkpoints;
     const values: MetricValues = {
       publish_to_client: merged.publishToClient,
       error_to_client: null,
       generator_lateness: stats.lateness,
       delivery: sent === 0 ? null : (sent - lost.length) / sent,
-      flows_complete: null,
+      flows_complete: ledger === undefined || sent === 0 ? null : ledger.complete / sent,
       lost: lost.length,
     };
     const thresholds = evaluateThresholds(options.thresholds, values);
@@ -153,19 +176,46 @@ export async function runLoad(
       unreadable: merged.unreadable,
       publishToClient: merged.publishToClient,
       generatorLateness: stats.lateness,
+      otherSent: { malformed: stats.malformed, aux: stats.aux, errors: stats.errors },
       warmup:
         deps.warmup === undefined
           ? null
           : { seconds: options.warmupMs / 1000, sent: warmupSent, publishToClient: merged.warmup },
-      lost: lost
-        .slice(0, LOST_LISTED)
-        .map((flowId) => ({ flowId, clientsReceived: merged.lost.get(flowId)! })),
+      lost: lost.slice(0, LOST_LISTED).map((flowId) => ({
+        flowId,
+        clientsReceived: merged.lost.get(flowId)!,
+        ...(ledger === undefined ? {} : { lastCheckpoint: ledger.incomplete.get(flowId) ?? null }),
+      })),
+      checkpoints,
       thresholds,
       verdict: thresholds.every((t) => t.ok) ? 'pass' : 'fail',
     };
   } finally {
     workers.close();
   }
+}
+
+const SETTLE_TRIES = 6;
+const SETTLE_PAUSE_MS = 500;
+
+/**
+ * The ledger once the consumer's checkpoint writer has caught up: read again while flows are missing
+ * checkpoints and fewer are missing each time (bounded: about 3 s).
+ */
+async function settledLedger(
+  read: ReadCheckpoints,
+  flowIds: readonly string[],
+  consumerCheckpoints: readonly string[],
+  clock: TimerClock,
+): Promise<CheckpointSummary | 'none-recorded'> {
+  let ledger = await readCheckpointLedger(read, flowIds, consumerCheckpoints);
+  for (let i = 1; i < SETTLE_TRIES && ledger !== 'none-recorded' && ledger.incomplete.size > 0; i += 1) {
+    await new Promise<void>((resolve) => clock.after(SETTLE_PAUSE_MS, resolve));
+    const next = await readCheckpointLedger(read, flowIds, consumerCheckpoints);
+    if (next === 'none-recorded' || next.incomplete.size >= ledger.incomplete.size) return next;
+    ledger = next;
+  }
+  return ledger;
 }
 
 /**

@@ -14,8 +14,37 @@ const latencyReport = (l: LatencySummary): LatencyReport => ({
 
 export type { RunReport };
 
+/** The floor's own run: the same clients through the bare relay. */
+export interface FloorResult {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly result: RunResult;
+}
+
+const LISTED = 1000;
+
+function checkpointsReport(r: RunResult): RunReport['checkpoints'] {
+  const c = r.checkpoints;
+  if (c === null) return null;
+  if (c === 'none-recorded')
+    return {
+      recorded: false,
+      reason: `this consumer records no checkpoints (profile ${r.profile}): flows are judged by delivery alone`,
+    };
+  return {
+    recorded: true,
+    chain: [...c.chain],
+    complete: c.complete,
+    incomplete_count: c.incomplete.size,
+    hops: c.hops.map((h) => ({ from: h.from, to: h.to, latency_ms: latencyReport(h.latency) })),
+    incomplete: [...c.incomplete]
+      .slice(0, LISTED)
+      .map(([flow_id, last_checkpoint]) => ({ flow_id, last_checkpoint })),
+  };
+}
+
 /** The run as its JSON report (schema in src/contract/schemas/run-report.ts). */
-export function runReport(r: RunResult): RunReport {
+export function runReport(r: RunResult, floor: FloorResult | null = null): RunReport {
   return {
     schema: 'tickstock-run/1',
     verdict: r.verdict,
@@ -40,10 +69,27 @@ export function runReport(r: RunResult): RunReport {
             sent: r.warmup.sent,
             publish_to_client: latencyReport(r.warmup.publishToClient),
           },
-    lost: r.lost.map((l) => ({ flow_id: l.flowId, clients_received: l.clientsReceived })),
+    lost: r.lost.map((l) => ({
+      flow_id: l.flowId,
+      clients_received: l.clientsReceived,
+      ...(l.lastCheckpoint === undefined ? {} : { last_checkpoint: l.lastCheckpoint }),
+    })),
+    checkpoints: checkpointsReport(r),
+    floor:
+      floor === null
+        ? null
+        : {
+            rate: floor.rate,
+            seconds: floor.seconds,
+            publish_to_client: latencyReport(floor.result.publishToClient),
+            generator_lateness_ms_p99: round(floor.result.generatorLateness.p99),
+          },
     generator: {
       lateness_ms_p99: round(r.generatorLateness.p99),
       lateness_ms_max: round(r.generatorLateness.max),
+      malformed_sent: r.otherSent.malformed,
+      aux_sent: r.otherSent.aux,
+      errors_sent: r.otherSent.errors,
     },
   };
 }

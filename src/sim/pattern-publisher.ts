@@ -23,7 +23,9 @@ export async function recordPublished(db: pg.Pool, events: readonly PatternEvent
   );
 }
 
-/** PUBLISHes each event (ioredis pipelines them) and returns the subscriber count Redis reported for each. */
-export function publishEvents(redis: Redis, events: readonly PatternEvent[]): Promise<number[]> {
-  return Promise.all(events.map((e) => redis.publish(CHANNELS.patterns, JSON.stringify(e))));
+/** PUBLISHes each message (ioredis pipelines them) and returns the subscriber count Redis reported for each. */
+export function publishEvents(redis: Redis, messages: readonly (PatternEvent | string)[]): Promise<number[]> {
+  return Promise.all(
+    messages.map((m) => redis.publish(CHANNELS.patterns, typeof m === 'string' ? m : JSON.stringify(m))),
+  );
 }

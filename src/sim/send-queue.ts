@@ -4,6 +4,8 @@ export interface DueEvent {
   readonly event: PatternEvent;
   /** When the schedule meant it to go out (epoch ms). */
   readonly scheduledAt: number;
+  /** Sent instead of the event: a malformed rendering of it (never recorded as published). */
+  readonly malformed?: string;
 }
 
 export interface SendQueueDeps {
@@ -31,7 +33,7 @@ export function createSendQueue(deps: SendQueueDeps) {
     while (pending.length > 0) {
       const batch = pending;
       pending = [];
-      await record?.(batch.map((d) => d.event));
+      await record?.(batch.flatMap((d) => (d.malformed === undefined ? [d.event] : [])));
       published = Promise.all([published, publish(batch)]);
     }
     busy = false;

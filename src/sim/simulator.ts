@@ -8,15 +8,16 @@ import type { Logger } from '../shared/logger.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { startAuxMessages } from './aux-messages.ts';
 import { createPatternGenerator, DEFAULT_UNIVERSE, type PatternUniverse } from './pattern-generator.ts';
+import { malformedPattern } from './malformed-patterns.ts';
 import { publishEvents } from './pattern-publisher.ts';
 import { integrationRecorder, type ProducerRecorder } from './producer-recorder.ts';
 import { startProducerHeartbeat } from './producer-heartbeat.ts';
 import { createSendQueue, type DueEvent } from './send-queue.ts';
-import { schedule, type ScenarioOptions } from './scenarios.ts';
+import { schedule, type Scenario } from './scenarios.ts';
 import { createZeroSubscriberWatch } from './zero-subscriber-watch.ts';
 
 export interface SimulatorOptions {
-  readonly scenario: ScenarioOptions;
+  readonly scenario: Scenario;
   readonly seed: number;
   /** Seed of the flow ids (default: `seed`); a new one per run keeps runs apart in the database. */
   readonly idSeed?: number;
@@ -27,6 +28,8 @@ export interface SimulatorOptions {
   readonly heartbeatIntervalMs: number;
   readonly backtestRate: number;
   readonly healthRate: number;
+  /** Share (0–1) of pattern messages sent malformed instead (the consumer must reject them). */
+  readonly malformedShare: number;
   readonly universe: PatternUniverse;
 }
 
@@ -36,6 +39,7 @@ export const DEFAULT_SIMULATOR: Omit<SimulatorOptions, 'scenario' | 'seed'> = {
   heartbeatIntervalMs: 60_000,
   backtestRate: 0,
   healthRate: 0,
+  malformedShare: 0,
   universe: DEFAULT_UNIVERSE,
 };
 
@@ -53,6 +57,8 @@ export interface SimulatorDeps {
 
 export interface SimulatorStats {
   readonly sent: number;
+  /** Of `sent`, the malformed ones. */
+  readonly malformed: number;
   readonly recorded: number;
   readonly dbFailures: number;
   readonly zeroSubscriberPublishes: number;
@@ -80,7 +86,9 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
   );
   const watch = createZeroSubscriberWatch(logger, () => clock.now());
   const lateness = new LatencyHistogram();
+  const mistakes = seededRandom(options.seed + 3);
   let sent = 0;
+  let malformed = 0;
   let recorded = 0;
   let dbFailures = 0;
   let lastSubscribers: number | undefined;
@@ -111,7 +119,7 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
     const at = clock.now();
     const receivers = await publishEvents(
       deps.redis,
-      batch.map((d) => d.event),
+      batch.map((d) => d.malformed ?? d.event),
     ).catch((error: unknown) => {
       logger.error({ err: (error as Error).message }, 'PUBLISH failed');
       return [];
@@ -122,6 +130,7 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
       lastSubscribers = r;
     });
     sent += receivers.length;
+    if (receivers.length > 0) malformed += batch.filter((d) => d.malformed !== undefined).length;
     if (receivers.length > 0) lastPatternTime = at / 1000;
   };
   const queue = createSendQueue({ record, publish });
@@ -159,7 +168,12 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
           // Stamped with the time it was meant to go out: latencies measured from the timestamp then
           // include the simulator's own lateness (no coordinated omission).
           const scheduledAt = startedAt + next;
-          due.push({ event: generator.next(scheduledAt / 1000), scheduledAt });
+          const event = generator.next(scheduledAt / 1000);
+          due.push(
+            options.malformedShare > 0 && mistakes.next() < options.malformedShare
+              ? { event, scheduledAt, malformed: malformedPattern(event, mistakes) }
+              : { event, scheduledAt },
+          );
           queued += 1;
           next = offsets.next().value as number;
         }
@@ -181,6 +195,7 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
   function stats(): SimulatorStats {
     return {
       sent,
+      malformed,
       recorded,
       dbFailures,
       zeroSubscriberPublishes: watch.count(),

@@ -92,7 +92,19 @@ const USAGE: Readonly<Record<string, Row>> = {
   'run --profile tickstockappv3': {
     args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--profile', 'tickstockappv3'],
     exit: 2,
-    first: /^tickstock: \[CLI_USAGE\] --profile tickstockappv3: no such consumer profile/,
+    first:
+      /^tickstock: \[CLI_USAGE\] profile tickstockappv3 \(--profile or profile: in the scenario\): no such consumer profile/,
+  },
+  'run with a scenario file that has a typo': {
+    args: () => ['run', 'fixtures/scenarios/typo.yaml'],
+    exit: 2,
+    first: /^tickstock: \[RUN_SCENARIO\] fixtures\/scenarios\/typo\.yaml is not a valid scenario:/,
+  },
+  'run --stage with a typo': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--stage', 'ramp,rate=10,secnds=5'],
+    exit: 2,
+    first:
+      /^tickstock: \[RUN_STAGE\] --stage ramp,rate=10,secnds=5: .*unknown key 'secnds' \(did you mean 'seconds'\?\)/,
   },
   'run --out csv=x': {
     args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--out', 'csv=x'],

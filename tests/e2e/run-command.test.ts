@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -57,35 +57,37 @@ async function report(path: string): Promise<RunReport> {
 }
 
 describe('tickstock run against a consumer', () => {
-  test('--start reference: throwaway services and our consumer in its own process; after a warm-up it keeps up with 5 clients over 2 workers, thresholds hold, nothing lost, exit 0, JSON and JUnit agree', async () => {
+  test('--start reference with a scenario file: stages and a mix; after a warm-up it keeps up with 5 clients over 2 workers, every flow has its four checkpoints, thresholds hold, exit 0, JSON and JUnit agree', async () => {
     const name = `start-${process.hrtime.bigint()}`;
-    const [json, junit] = [join(dir, `${name}.json`), join(dir, `${name}.xml`)];
+    const [json, junit, scenario] = [
+      join(dir, `${name}.json`),
+      join(dir, `${name}.xml`),
+      join(dir, `${name}.yaml`),
+    ];
+    await writeFile(
+      scenario,
+      [
+        'load:',
+        '  seed: 7',
+        '  warmup: 1',
+        '  stages:',
+        '    - { kind: steady, rate: 200, seconds: 1 }',
+        '    - { kind: ramp, rate: 300, seconds: 1 }',
+        'mix: { malformed: 0.05, errors: 2, backtest: 1, health: 1, heartbeat: 1 }',
+        'clients: { socketio: 9, workers: 2 }',
+        'thresholds: [publish_to_client.p99 < 2000]',
+      ].join('\n'),
+    );
+    // Flags win over the file: 5 clients, these thresholds.
     const run = runCli([
-      ...[
-        'run',
-        '--start',
-        'reference',
-        '--rate',
-        '200',
-        '--duration',
-        '2',
-        '--clients',
-        '5',
-        '--workers',
-        '2',
-      ],
-      ...[
-        '--threshold',
-        'publish_to_client.p99 < 2000',
-        '--threshold',
-        'lost == 0',
-        '--threshold',
-        'delivery >= 1',
-      ],
-      ...['--seed', '7', '--warmup', '1', '--out', `json=${json}`, '--junit', junit],
+      ...['run', scenario, '--start', 'reference', '--clients', '5'],
+      ...['--threshold', 'publish_to_client.p99 < 2000', '--threshold', 'lost == 0'],
+      ...['--threshold', 'delivery >= 1', '--threshold', 'flows_complete >= 1'],
+      ...['--out', `json=${json}`, '--junit', junit],
     ]);
     expect(await withDeadline(run.exited, 90_000, 'the run to end'), run.output()).toBe(0);
     expect(run.output()).toMatch(/services: postgres=/);
+    expect(run.output()).toMatch(/steady 200\/s for 1 s, then ramp 200→300\/s over 1 s/);
     const r = await report(json);
     expect(r).toMatchObject({
       schema: 'tickstock-run/1',
@@ -94,25 +96,38 @@ describe('tickstock run against a consumer', () => {
       clients: 5,
       lost: [],
     });
-    expect(r.delivery).toEqual({
-      sent: 400,
-      received_min: 400,
-      received_max: 400,
-      foreign: 0,
-      unreadable: 0,
+    const { sent } = r.delivery;
+    // 200 in the steady second, about 250 in the ramp's; 5 % of them malformed, which are no flow.
+    expect(sent + r.generator.malformed_sent).toBeGreaterThanOrEqual(440);
+    expect(sent + r.generator.malformed_sent).toBeLessThanOrEqual(460);
+    expect(r.generator.malformed_sent).toBeGreaterThan(5);
+    expect(r.generator.errors_sent).toBe(4);
+    expect(r.generator.aux_sent).toBeGreaterThanOrEqual(2);
+    expect(r.delivery).toEqual({ sent, received_min: sent, received_max: sent, foreign: 0, unreadable: 0 });
+    expect(r.latency_ms.publish_to_client.count).toBe(sent * 5);
+    expect(r.checkpoints).toMatchObject({
+      recorded: true,
+      chain: ['PATTERN_PUBLISHED', 'EVENT_RECEIVED', 'EVENT_PARSED', 'WEBSOCKET_DELIVERED'],
+      complete: sent,
+      incomplete_count: 0,
     });
-    expect(r.latency_ms.publish_to_client.count).toBe(2000);
+    expect(r.checkpoints?.recorded && r.checkpoints.hops.map((h) => h.latency_ms.count)).toEqual([
+      sent,
+      sent,
+      sent,
+    ]);
     // The warm-up's flows are timed apart: not in the figures, not in the ledger.
     expect(r.warmup).toMatchObject({ seconds: 1, sent: 200, publish_to_client: { count: 1000 } });
     expect(run.output()).toMatch(
       /warm-up\s+1 s, 200 events before the measured window: p99 .* \(not judged\)/,
     );
-    expect(r.thresholds.map((t) => t.ok)).toEqual([true, true, true]);
+    expect(r.thresholds.map((t) => t.ok)).toEqual([true, true, true, true]);
     expect(run.output()).toMatch(/run \(spec, 5 clients, [\d.]+ s\): PASS/);
     expect(run.output().match(/run \(spec, 5 clients/g)).toHaveLength(1); // each line printed once
     expect(run.output()).toMatch(/generator lateness\s+p99/);
+    expect(run.output()).toMatch(/flows complete\s+\d+ of \d+ with PATTERN_PUBLISHED → EVENT_RECEIVED/);
     const xml = await readFile(junit, 'utf8');
-    expect(xml).toMatch(/<testsuites name="tickstock run" tests="3" failures="0">/);
+    expect(xml).toMatch(/<testsuites name="tickstock run" tests="4" failures="0">/);
   }, 120_000);
 
   test('a consumer paused for 3 s fails publish_to_client.p99 with exit 99, and loses nothing once it resumes', async () => {
@@ -159,6 +174,10 @@ describe('tickstock run against a consumer', () => {
     expect(r.lost.length).toBeLessThanOrEqual(r.delivery.sent - r.delivery.received_min);
     expect(r.lost.every((l) => l.clients_received < 3)).toBe(true);
     expect(new Set(r.lost.map((l) => l.flow_id)).size).toBe(r.lost.length);
+    // Each lost flow says where it stopped: the producer recorded it, the killed consumer got no further.
+    expect(r.lost.every((l) => typeof l.last_checkpoint === 'string')).toBe(true);
+    expect(r.lost.at(-1)?.last_checkpoint).toBe('PATTERN_PUBLISHED');
+    expect(run.output()).toMatch(/lost \S+: received by \d of 3 clients; stopped after PATTERN_PUBLISHED/);
   }, 60_000);
 
   test('a consumer that never emits: every flow is in the ledger once the grace period ends, exit 99', async () => {
@@ -186,16 +205,18 @@ describe('tickstock run against a consumer', () => {
   test('the deployed consumer (a stand-in speaking tickstockappv2): its profile finds every flow; the spec profile finds none and says why', async () => {
     const appv2 = await startAppV2StandIn(services.redisUrl);
     try {
-      const args = ['--rate', '50', '--duration', '1', '--clients', '2', '--grace', '1', '--no-db'];
+      const args = ['--rate', '50', '--duration', '1', '--clients', '2', '--grace', '1'];
       const right = tickstockRun(appv2.url, [...args, '--profile', 'tickstockappv2']);
       expect(await withDeadline(right.run.exited, 30_000, 'the run to end'), right.run.output()).toBe(0);
-      expect((await report(right.json)).delivery).toMatchObject({
-        sent: 50,
-        received_min: 50,
-        unreadable: 0,
-      });
+      const rightReport = await report(right.json);
+      expect(rightReport.delivery).toMatchObject({ sent: 50, received_min: 50, unreadable: 0 });
+      // It writes no consumer checkpoints: said so, never "every flow incomplete".
+      expect(rightReport.checkpoints).toMatchObject({ recorded: false });
+      expect(right.run.output()).toMatch(
+        /checkpoints\s+this consumer records no checkpoints \(profile tickstockappv2\)/,
+      );
 
-      const wrong = tickstockRun(appv2.url, [...args, '--profile', 'spec']);
+      const wrong = tickstockRun(appv2.url, [...args, '--no-db', '--profile', 'spec']);
       expect(await withDeadline(wrong.run.exited, 30_000, 'the run to end'), wrong.run.output()).toBe(99);
       const r = await report(wrong.json);
       expect(r.lost).toHaveLength(50);

@@ -46,7 +46,18 @@ export const RunReport = Type.Object(
       { additionalProperties: false },
     ),
     lost: Type.Array(
-      Type.Object({ flow_id: Type.String(), clients_received: Count }, { additionalProperties: false }),
+      Type.Object(
+        {
+          flow_id: Type.String(),
+          clients_received: Count,
+          last_checkpoint: Type.Optional(
+            Type.Union([Type.String(), Type.Null()], {
+              description: 'where the flow stopped (checkpoints read back); null: it has none',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
       { description: 'flows some client never received within the grace period (the first 1,000)' },
     ),
     warmup: Type.Union(
@@ -59,8 +70,64 @@ export const RunReport = Type.Object(
       ],
       { description: 'load before the measured window (--warmup), timed apart and never judged' },
     ),
+    checkpoints: Type.Union(
+      [
+        Type.Object(
+          {
+            recorded: Type.Literal(true),
+            chain: Type.Array(Type.String(), { description: 'the checkpoints of a complete flow' }),
+            complete: Count,
+            incomplete_count: Count,
+            hops: Type.Array(
+              Type.Object(
+                { from: Type.String(), to: Type.String(), latency_ms: Latency },
+                { additionalProperties: false },
+              ),
+            ),
+            incomplete: Type.Array(
+              Type.Object(
+                { flow_id: Type.String(), last_checkpoint: Type.Union([Type.String(), Type.Null()]) },
+                { additionalProperties: false },
+              ),
+              { description: 'flows short of the chain (the first 1,000), with where each stopped' },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Object(
+          { recorded: Type.Literal(false), reason: Type.String() },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: 'the flow ledger from PostgreSQL; null: not read (no PostgreSQL given)' },
+    ),
+    floor: Type.Union(
+      [
+        Type.Object(
+          {
+            rate: Type.Number({ minimum: 0 }),
+            seconds: Type.Number({ minimum: 0 }),
+            publish_to_client: Latency,
+            generator_lateness_ms_p99: Ms,
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      {
+        description:
+          "this machine's floor (--floor): the same clients through a bare Redis→Socket.IO relay; null: not measured",
+      },
+    ),
     generator: Type.Object(
-      { lateness_ms_p99: Ms, lateness_ms_max: Ms },
+      {
+        lateness_ms_p99: Ms,
+        lateness_ms_max: Ms,
+        malformed_sent: Type.Integer({ minimum: 0, description: 'pattern messages sent malformed (mix)' }),
+        aux_sent: Type.Integer({ minimum: 0, description: 'backtest and health messages (mix)' }),
+        errors_sent: Type.Integer({ minimum: 0, description: 'error messages on tickstock:errors (mix)' }),
+      },
       { additionalProperties: false },
     ),
   },

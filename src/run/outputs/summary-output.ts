@@ -4,6 +4,19 @@ import type { RunOutput } from './run-output.ts';
 
 const LOST_SHOWN = 10;
 
+function checkpointLines(r: RunReport): string[] {
+  const c = r.checkpoints;
+  if (c === null) return ['  checkpoints          not read (no PostgreSQL: --no-db, or tracking off)'];
+  if (!c.recorded) return [`  checkpoints          ${c.reason}`];
+  return [
+    `  flows complete       ${c.complete} of ${r.delivery.sent} with ${c.chain.join(' → ')}${c.incomplete_count > 0 ? ` (${c.incomplete_count} incomplete)` : ''}`,
+    ...c.hops.map(
+      (h) =>
+        `    ${`${h.from} → ${h.to}`.padEnd(44)} p50 ${formatMs(h.latency_ms.p50)}  p99 ${formatMs(h.latency_ms.p99)}  max ${formatMs(h.latency_ms.max)}`,
+    ),
+  ];
+}
+
 /** The end summary a person reads: figures, then each threshold with ✓ or ✗, then what was lost. */
 export function summaryLines(r: RunReport): string[] {
   const p = r.latency_ms.publish_to_client;
@@ -11,13 +24,24 @@ export function summaryLines(r: RunReport): string[] {
     `run (${r.profile}, ${r.clients} clients, ${(r.elapsed_ms / 1000).toFixed(1)} s): ${r.verdict === 'pass' ? 'PASS' : 'FAIL'}`,
     `  sent                 ${r.delivery.sent} pattern events; every client received ${r.delivery.received_min}–${r.delivery.received_max}${r.delivery.foreign > 0 ? ` (+${r.delivery.foreign} from another producer, not judged)` : ''}`,
     `  publish→client       p50 ${formatMs(p.p50)}  p90 ${formatMs(p.p90)}  p99 ${formatMs(p.p99)}  p99.9 ${formatMs(p.p999)}  max ${formatMs(p.max)}  (${p.count} receipts)`,
+    ...(r.floor === null
+      ? []
+      : [
+          `  floor (bare relay)   p50 ${formatMs(r.floor.publish_to_client.p50)}  p90 ${formatMs(r.floor.publish_to_client.p90)}  p99 ${formatMs(r.floor.publish_to_client.p99)}  p99.9 ${formatMs(r.floor.publish_to_client.p999)}  max ${formatMs(r.floor.publish_to_client.max)}  (${r.floor.rate}/s for ${r.floor.seconds} s: this machine and these clients without the consumer under test; its generator late p99 ${formatMs(r.floor.generator_lateness_ms_p99)})`,
+        ]),
     `  generator lateness   p99 ${formatMs(r.generator.lateness_ms_p99)}  max ${formatMs(r.generator.lateness_ms_max)}  (the load tool's own; latency is timed from the intended send time)`,
+    ...(r.generator.malformed_sent + r.generator.aux_sent + r.generator.errors_sent === 0
+      ? []
+      : [
+          `  also sent            ${r.generator.malformed_sent} malformed pattern messages (to be rejected), ${r.generator.aux_sent} backtest/health, ${r.generator.errors_sent} errors`,
+        ]),
     ...(r.warmup === null
       ? []
       : [
           `  warm-up              ${r.warmup.seconds} s, ${r.warmup.sent} events before the measured window: p99 ${formatMs(r.warmup.publish_to_client.p99)}, max ${formatMs(r.warmup.publish_to_client.max)} (not judged)`,
         ]),
     `  lost                 ${r.lost.length === 0 ? 'none' : `${r.lost.length} flows`}`,
+    ...checkpointLines(r),
     ...(r.delivery.unreadable > 0
       ? [
           `  unreadable           ${r.delivery.unreadable} payloads had no flow id or publish time where profile ${r.profile} looks: is --profile right for this consumer?`,
@@ -29,7 +53,10 @@ export function summaryLines(r: RunReport): string[] {
     ),
     ...r.lost
       .slice(0, LOST_SHOWN)
-      .map((l) => `  lost ${l.flow_id}: received by ${l.clients_received} of ${r.clients} clients`),
+      .map(
+        (l) =>
+          `  lost ${l.flow_id}: received by ${l.clients_received} of ${r.clients} clients${l.last_checkpoint === undefined ? '' : l.last_checkpoint === null ? '; no checkpoint at all' : `; stopped after ${l.last_checkpoint}`}`,
+      ),
   ];
   if (r.lost.length > LOST_SHOWN)
     lines.push(`  … and ${r.lost.length - LOST_SHOWN} more (--out json=FILE lists them)`);

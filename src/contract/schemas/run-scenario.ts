@@ -1,0 +1,142 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const Rate = Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'per second' });
+const Seconds = Type.Number({ exclusiveMinimum: 0, maximum: 604_800, description: 'seconds' });
+const Count = Type.Integer({ minimum: 1, maximum: 1_000_000 });
+const Path = Type.String({ minLength: 1, description: 'dotted path into the payload, e.g. data.flow_id' });
+
+/** One stage of a run's load: `seconds` long, open-loop arrivals at the intended times. */
+export const RunStage = Type.Object(
+  {
+    kind: Type.Union([
+      Type.Literal('steady'),
+      Type.Literal('ramp'),
+      Type.Literal('burst'),
+      Type.Literal('soak'),
+    ]),
+    seconds: Seconds,
+    rate: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1_000_000,
+      description: 'per second (ramp: the end rate; burst: the rate between bursts)',
+    }),
+    from: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'ramp: the start rate (default: the previous stage\'s)' })),
+    burst_rate: Type.Optional(Rate),
+    burst_seconds: Type.Optional(Seconds),
+    burst_every: Type.Optional(Seconds),
+  },
+  { additionalProperties: false },
+);
+
+const SocketTarget = {
+  namespace: Type.String({ pattern: '^/', description: 'Socket.IO namespace, e.g. /' }),
+  event: Type.String({ minLength: 1 }),
+};
+
+/** A consumer profile written in a scenario file: a known one, changed where the consumer differs. */
+export const ProfileSpec = Type.Object(
+  {
+    extends: Type.Optional(Type.String({ description: 'a known profile to start from (default: spec)' })),
+    about: Type.Optional(Type.String()),
+    patterns: Type.Optional(
+      Type.Object(
+        {
+          namespace: Type.Optional(SocketTarget.namespace),
+          event: Type.Optional(SocketTarget.event),
+          flow_id_path: Type.Optional(Path),
+          sent_at_path: Type.Optional(Path),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    errors: Type.Optional(
+      Type.Union([
+        Type.Object(
+          { ...SocketTarget, id_path: Type.Optional(Path) },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ]),
+    ),
+    error_shape: Type.Optional(Type.Union([Type.Literal('spec004'), Type.Literal('source-message')])),
+    backtest_shape: Type.Optional(Type.Union([Type.Literal('nested'), Type.Literal('top-level')])),
+    checkpoints: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A `tickstock run` scenario file (YAML or JSON, docs/run.md). Every field has a flag; a flag given
+ * on the command line wins over the file.
+ */
+export const RunScenario = Type.Object(
+  {
+    profile: Type.Optional(Type.String({ description: 'spec, tickstockappv2, or one under profiles' })),
+    profiles: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_-]*$' }), ProfileSpec)),
+    target: Type.Optional(
+      Type.Object(
+        {
+          redis_url: Type.Optional(Type.String()),
+          database_url: Type.Optional(Type.String()),
+          db: Type.Optional(Type.Boolean({ description: 'false: record nothing in PostgreSQL' })),
+          socketio_url: Type.Optional(Type.String()),
+          socketio_path: Type.Optional(Type.String({ pattern: '^/' })),
+          start: Type.Optional(Type.Literal('reference')),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    load: Type.Optional(
+      Type.Object(
+        {
+          rate: Type.Optional(Rate),
+          duration: Type.Optional(Seconds),
+          stages: Type.Optional(Type.Array(RunStage, { minItems: 1, maxItems: 1000 })),
+          seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+          warmup: Type.Optional(Type.Number({ minimum: 0, maximum: 604_800 })),
+          grace: Type.Optional(Seconds),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    mix: Type.Optional(
+      Type.Object(
+        {
+          errors: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000, description: 'per second' })),
+          error_severities: Type.Optional(
+            Type.String({ description: 'weights, e.g. warning:4,error:3,critical:1' }),
+          ),
+          heartbeat: Type.Optional(Seconds),
+          backtest: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
+          health: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
+          malformed: Type.Optional(
+            Type.Number({ minimum: 0, maximum: 1, description: 'share of pattern messages' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    clients: Type.Optional(
+      Type.Object(
+        { socketio: Type.Optional(Count), workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })) },
+        { additionalProperties: false },
+      ),
+    ),
+    thresholds: Type.Optional(Type.Array(Type.String())),
+    outputs: Type.Optional(
+      Type.Object(
+        {
+          json: Type.Optional(Type.String({ minLength: 1 })),
+          junit: Type.Optional(Type.String({ minLength: 1 })),
+          html: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { $id: 'RunScenario', title: 'tickstock run scenario', additionalProperties: false },
+);
+
+export type RunScenario = Static<typeof RunScenario>;
+export type RunStage = Static<typeof RunStage>;
+export type ProfileSpec = Static<typeof ProfileSpec>;
