@@ -154,7 +154,7 @@ urlOptions(program.command('run'))
     collect,
     [],
   )
-  .option('--out <kind=file>', 'also write the report: json=FILE', collect, [])
+  .option('--out <kind=file>', 'also write the report (repeatable): json=FILE, html=FILE', collect, [])
   .option('--junit <file>', 'one JUnit testcase per threshold')
   .option('--start <what>', 'reference: start throwaway services and our consumer, and load that')
   .action(async (flags: RunFlags) => (await import('./run-command.ts')).runCommand(loadConfig(), flags));

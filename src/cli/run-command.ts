@@ -4,6 +4,7 @@ import { findProfile } from '../contract/consumer-profiles.ts';
 import { migrate } from '../db/migrate.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
+import { htmlOutput } from '../run/outputs/html-output.ts';
 import { jsonOutput } from '../run/outputs/json-output.ts';
 import { junitOutput } from '../run/outputs/junit-output.ts';
 import type { RunOutput } from '../run/outputs/run-output.ts';
@@ -54,10 +55,11 @@ function outputsFor(flags: RunFlags): RunOutput[] {
   const outputs = flags.out.map((spec) => {
     const [kind, path] = spec.split(/=(.*)/s);
     if (kind === 'json' && path) return jsonOutput(path);
+    if (kind === 'html' && path) return htmlOutput(path);
     throw usage(
       'CLI_USAGE',
       `--out ${spec}: not an output`,
-      'Write --out json=FILE (and --junit FILE for JUnit).',
+      'Write --out json=FILE or --out html=FILE (and --junit FILE for JUnit).',
     );
   });
   return flags.junit === undefined ? outputs : [...outputs, junitOutput(flags.junit)];
