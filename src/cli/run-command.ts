@@ -8,6 +8,7 @@ import { flowCheckpoints } from '../db/integration-events.ts';
 import { migrate } from '../db/migrate.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
+import { htmlOutput } from '../run/outputs/html-output.ts';
 import { jsonOutput } from '../run/outputs/json-output.ts';
 import { junitOutput } from '../run/outputs/junit-output.ts';
 import type { RunOutput } from '../run/outputs/run-output.ts';
@@ -185,6 +186,7 @@ const outputsOf = (o: RunPlan['outputs']): RunOutput[] => [
   summaryOutput(console.log),
   ...(o.json === undefined ? [] : [jsonOutput(o.json)]),
   ...(o.junit === undefined ? [] : [junitOutput(o.junit)]),
+  ...(o.html === undefined ? [] : [htmlOutput(o.html)]),
 ];
 
 const FLOOR_MAX_SECONDS = 10;

@@ -3,11 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Server } from 'socket.io';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Ajv } from 'ajv';
 import { RunReport } from '../../src/contract/schemas/run-report.ts';
 import { startAppV2StandIn } from '../support/appv2-stand-in.ts';
+import { launchBrowser } from '../support/browser.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
 import { runCli, type CliRun } from '../support/run-cli.ts';
 import { runTempDir } from '../support/temp-dir.ts';
@@ -48,6 +50,41 @@ function tickstockRun(url: string, args: readonly string[]): { run: CliRun; json
   return { run, json, junit };
 }
 
+/**
+ * The HTML report opened from its file in a real Chromium: what each `data-metric` element shows, the JSON
+ * embedded in it, and every console error, page error and request for anything but the file itself.
+ */
+async function openHtmlReport(
+  path: string,
+): Promise<{ shown: Map<string, string | null>; embedded: unknown; problems: string[] }> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    const url = pathToFileURL(path).href;
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => {
+      if (r.url() !== url) problems.push(`request: ${r.url()}`);
+    });
+    await page.goto(url, { waitUntil: 'load' });
+    const shown = new Map<string, string | null>();
+    for (const element of await page.locator('[data-metric]').all()) {
+      const metric = (await element.getAttribute('data-metric')) ?? '';
+      if (shown.has(metric)) problems.push(`data-metric="${metric}" appears twice`);
+      shown.set(metric, await element.textContent());
+    }
+    const embedded: unknown = JSON.parse(
+      (await page.locator('script#report[type="application/json"]').textContent()) ?? 'null',
+    );
+    return { shown, embedded, problems };
+  } finally {
+    await browser.close();
+  }
+}
+
 /** The JSON report, checked against its published schema (contract/schemas/run-report.schema.json). */
 async function report(path: string): Promise<RunReport> {
   const body: unknown = JSON.parse(await readFile(path, 'utf8'));
@@ -57,13 +94,11 @@ async function report(path: string): Promise<RunReport> {
 }
 
 describe('tickstock run against a consumer', () => {
-  test('--start reference with a scenario file: stages and a mix; after a warm-up it keeps up with 5 clients over 2 workers, every flow has its four checkpoints, thresholds hold, exit 0, JSON and JUnit agree', async () => {
+  test('--start reference with a scenario file: stages and a mix; after a warm-up it keeps up with 5 clients over 2 workers, every flow has its four checkpoints, thresholds hold, exit 0, JSON, JUnit and HTML agree', async () => {
     const name = `start-${process.hrtime.bigint()}`;
-    const [json, junit, scenario] = [
-      join(dir, `${name}.json`),
-      join(dir, `${name}.xml`),
-      join(dir, `${name}.yaml`),
-    ];
+    const [json, junit, html, scenario] = ['json', 'xml', 'html', 'yaml'].map((ext) =>
+      join(dir, `${name}.${ext}`),
+    ) as [string, string, string, string];
     await writeFile(
       scenario,
       [
@@ -83,7 +118,7 @@ describe('tickstock run against a consumer', () => {
       ...['run', scenario, '--start', 'reference', '--clients', '5'],
       ...['--threshold', 'publish_to_client.p99 < 2000', '--threshold', 'lost == 0'],
       ...['--threshold', 'delivery >= 1', '--threshold', 'flows_complete >= 1'],
-      ...['--out', `json=${json}`, '--junit', junit],
+      ...['--out', `json=${json}`, '--out', `html=${html}`, '--junit', junit],
     ]);
     expect(await withDeadline(run.exited, 90_000, 'the run to end'), run.output()).toBe(0);
     expect(run.output()).toMatch(/services: postgres=/);
@@ -128,6 +163,24 @@ describe('tickstock run against a consumer', () => {
     expect(run.output()).toMatch(/flows complete\s+\d+ of \d+ with PATTERN_PUBLISHED → EVENT_RECEIVED/);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toMatch(/<testsuites name="tickstock run" tests="4" failures="0">/);
+
+    const page = await openHtmlReport(html);
+    expect(page.problems).toEqual([]);
+    expect(page.embedded).toEqual(r);
+    const p = r.latency_ms.publish_to_client;
+    const expected: Record<string, string> = {
+      verdict: r.verdict.toUpperCase(),
+      'publish_to_client.p50': String(p.p50),
+      'publish_to_client.p99': String(p.p99),
+      'publish_to_client.max': String(p.max),
+      'delivery.sent': String(r.delivery.sent),
+      'lost.count': String(r.lost.length),
+      'checkpoints.complete': String(sent),
+      'generator.malformed_sent': String(r.generator.malformed_sent),
+      ...Object.fromEntries(r.thresholds.map((t, i) => [`thresholds.${i}.ok`, t.ok ? '✓' : '✗'])),
+    };
+    for (const [metric, value] of Object.entries(expected))
+      expect(page.shown.get(metric), `data-metric="${metric}"`).toBe(value);
   }, 120_000);
 
   test('a consumer paused for 3 s fails publish_to_client.p99 with exit 99, and loses nothing once it resumes', async () => {

@@ -1,0 +1,161 @@
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { RunReport } from '../../src/contract/schemas/run-report.ts';
+import { htmlOutput, runReportHtml } from '../../src/run/outputs/html-output.ts';
+
+const HOSTILE = '<script>alert(1)</script>';
+const BREAKOUT = 'flow-</script><img src=x onerror=alert(2)>';
+
+/** A failed run with a warm-up, losses and a threshold it could not measure. */
+const plain: RunReport = {
+  schema: 'tickstock-run/1',
+  verdict: 'fail',
+  started_at: '2026-12-02T18:20:00.000Z',
+  elapsed_ms: 3012,
+  profile: 'spec',
+  clients: 3,
+  thresholds: [
+    { name: 'publish_to_client.p99', expr: 'publish_to_client.p99 < 100', value: 4.1, ok: true },
+    { name: 'lost', expr: 'lost == 0', value: 2, ok: false },
+    { name: 'error_to_client', expr: 'error_to_client.p99 < 5', value: null, ok: false },
+  ],
+  latency_ms: { publish_to_client: { count: 1800, p50: 1.2, p90: 2.3, p99: 4.1, p999: 6.2, max: 7 } },
+  delivery: { sent: 600, received_min: 598, received_max: 600, foreign: 0, unreadable: 4 },
+  warmup: {
+    seconds: 1,
+    sent: 200,
+    publish_to_client: { count: 600, p50: 2.1, p90: 9.8, p99: 99.9, p999: 120, max: 126 },
+  },
+  lost: [
+    { flow_id: 'f-1', clients_received: 2, last_checkpoint: 'WEBSOCKET_DELIVERED' },
+    { flow_id: 'f-2', clients_received: 0, last_checkpoint: 'PATTERN_PUBLISHED' },
+  ],
+  checkpoints: {
+    recorded: true,
+    chain: ['PATTERN_PUBLISHED', 'EVENT_RECEIVED', 'EVENT_PARSED', 'WEBSOCKET_DELIVERED'],
+    complete: 599,
+    incomplete_count: 1,
+    hops: [
+      {
+        from: 'PATTERN_PUBLISHED',
+        to: 'EVENT_RECEIVED',
+        latency_ms: { count: 600, p50: 0.9, p90: 1.5, p99: 3.2, p999: 4, max: 4.4 },
+      },
+    ],
+    incomplete: [{ flow_id: 'f-2', last_checkpoint: 'PATTERN_PUBLISHED' }],
+  },
+  floor: {
+    rate: 200,
+    seconds: 3,
+    publish_to_client: { count: 1800, p50: 0.8, p90: 1.1, p99: 2.2, p999: 3, max: 3.3 },
+    generator_lateness_ms_p99: 0.4,
+  },
+  generator: { lateness_ms_p99: 1.1, lateness_ms_max: 3.4, malformed_sent: 6, aux_sent: 4, errors_sent: 2 },
+};
+
+/** The same run, its user- and consumer-given strings all trying to become markup. */
+const hostile: RunReport = {
+  ...plain,
+  profile: `spec ${HOSTILE}`,
+  thresholds: [
+    { ...plain.thresholds[0]!, expr: `publish_to_client.p99 < 100 ${HOSTILE}` },
+    { ...plain.thresholds[1]!, expr: `lost == 0 "'&` },
+    plain.thresholds[2]!,
+  ],
+  lost: [
+    { flow_id: BREAKOUT, clients_received: 2 },
+    { flow_id: HOSTILE, clients_received: 0 },
+  ],
+};
+
+const EMBEDDED = /<script type="application\/json" id="report">([^]*?)<\/script>/;
+
+/** The JSON the page carries, read back as a machine would: the one script element's text. */
+function embedded(html: string): unknown {
+  const text = EMBEDDED.exec(html)?.[1];
+  if (text === undefined) return expect.fail('no <script type="application/json" id="report"> in the page');
+  return JSON.parse(text);
+}
+
+describe('the HTML report', () => {
+  test('the hand-built reports are valid RunReports (so the page is tested on what runs write)', () => {
+    const valid = new Ajv().compile(RunReport);
+    for (const r of [plain, hostile]) expect(valid(r), JSON.stringify(valid.errors)).toBe(true);
+  });
+
+  test('strings from users and consumers are escaped: the only element the page opens is its JSON script', () => {
+    const html = runReportHtml(hostile);
+    expect(html).not.toContain(HOSTILE);
+    expect(html).not.toContain('<img');
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html.match(/<\/script/g)).toHaveLength(1);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('flow-&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;');
+    expect(html).toContain('lost == 0 &quot;&apos;&amp;');
+    expect(html).toContain(`<title>tickstock run: FAIL (spec &lt;script&gt;`);
+  });
+
+  test('the embedded JSON round-trips equal to the report, and no string in it can close the script', () => {
+    const html = runReportHtml(hostile);
+    expect(EMBEDDED.exec(html)?.[1]).not.toContain('<');
+    expect(embedded(html)).toEqual(hostile);
+  });
+
+  test('each figure carries data-metric, once, with its JSON value as text', () => {
+    const html = runReportHtml(plain);
+    const pairs = [...html.matchAll(/data-metric="([^"]+)">([^<]*)</g)].map(
+      ([, name, text]) => [name ?? '', text ?? ''] as const,
+    );
+    const shown = Object.fromEntries(pairs);
+    expect(Object.keys(shown)).toHaveLength(pairs.length);
+    expect(shown).toMatchObject({
+      verdict: 'FAIL',
+      'publish_to_client.p50': '1.2',
+      'publish_to_client.p999': '6.2',
+      'publish_to_client.max': '7',
+      'warmup.publish_to_client.p99': '99.9',
+      'generator.lateness_ms_max': '3.4',
+      'delivery.sent': '600',
+      'delivery.received_min': '598',
+      'lost.count': '2',
+      'thresholds.0.ok': '✓',
+      'thresholds.1.ok': '✗',
+      'thresholds.2.value': 'not measured',
+    });
+    expect(html).toMatch(/payloads had no flow id or publish time/);
+  });
+
+  test('a run without warm-up or losses shows neither a warm-up column nor a lost table, and says none', () => {
+    const html = runReportHtml({ ...plain, warmup: null, lost: [] });
+    expect(html).not.toContain('data-metric="warmup.');
+    expect(html).not.toContain('bar-warmup"');
+    expect(html).toMatch(/data-metric="lost\.count">0<\/span><\/h2>[^]*?<p>none<\/p>/);
+  });
+
+  test('the page is self-contained: no URL to fetch, an SVG chart with a role and a label', () => {
+    const html = runReportHtml(plain);
+    expect(html).not.toMatch(/\b(src|href)=|url\(|@import|https?:\/\/(?!www\.w3\.org\/2000\/svg")/);
+    expect(html).toMatch(/<html lang="en">/);
+    expect(html).toMatch(/<svg class="chart" role="img" aria-label="publish→client latency[^"]*p99 4\.10 ms/);
+  });
+});
+
+describe('htmlOutput', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'html-output-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  test('writes the page to its path, named html=PATH', async () => {
+    const path = join(dir, 'run.html');
+    const output = htmlOutput(path);
+    expect(output.name).toBe(`html=${path}`);
+    await output.write(hostile);
+    expect(embedded(await readFile(path, 'utf8'))).toEqual(hostile);
+  });
+});
