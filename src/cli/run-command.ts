@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { HarnessConfig } from '../config/load-config.ts';
-import { findProfile } from '../contract/consumer-profiles.ts';
+import type { ConsumerProfile } from '../contract/consumer-profiles.ts';
 import { migrate } from '../db/migrate.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
@@ -29,7 +29,7 @@ export interface RunFlags {
   readonly socketioUrl?: string;
   readonly socketioPath?: string;
   readonly token?: string;
-  readonly profile: string;
+  readonly profile: ConsumerProfile;
   readonly rate: number;
   readonly duration: number;
   readonly clients: number;
@@ -110,13 +110,7 @@ const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${
 
 /** Everything a run needs from its flags that can be wrong, checked before anything starts (exit 2). */
 function planRun(flags: RunFlags) {
-  const { profile, nearest } = findProfile(flags.profile);
-  if (profile === undefined)
-    throw usage(
-      'CLI_USAGE',
-      `--profile ${flags.profile}: no such consumer profile`,
-      nearest === undefined ? 'Use --profile spec or --profile tickstockappv2.' : `Did you mean ${nearest}?`,
-    );
+  const { profile } = flags; // an unknown one was refused while the options were parsed
   const thresholds = (flags.threshold.length > 0 ? flags.threshold : DEFAULT_THRESHOLDS).map(parseThreshold);
   return { profile, thresholds, outputs: [summaryOutput(console.log), ...outputsFor(flags)] };
 }
@@ -145,7 +139,7 @@ async function loadAgainst(
           logger,
           onPublishing: (batch) => batch.forEach((d) => sent(d.event.data.flow_id, d.scheduledAt)),
         },
-        { ...DEFAULT_SIMULATOR, ...options, scenario: { ...DEFAULT_SCENARIO, rate: flags.rate } },
+        { ...DEFAULT_SIMULATOR, ...options, profile, scenario: { ...DEFAULT_SCENARIO, rate: flags.rate } },
       );
       return {
         run: async (onSent) => {

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { CHANNELS } from '../contract/channels.ts';
+import { SPEC_PROFILE, type ConsumerProfile } from '../contract/consumer-profiles.ts';
+import { messageShaper } from '../contract/message-shapes.ts';
 import type { PatternEvent } from '../contract/schemas/pattern-event.ts';
 import type { Clock } from '../shared/clock.ts';
 import { LatencyHistogram, type LatencySummary } from '../shared/latency-histogram.ts';
@@ -28,6 +30,8 @@ export interface SimulatorOptions {
   readonly backtestRate: number;
   readonly healthRate: number;
   readonly universe: PatternUniverse;
+  /** The consumer the messages are for: backtest messages go out in the shape it accepts. */
+  readonly profile: ConsumerProfile;
 }
 
 export const DEFAULT_SIMULATOR: Omit<SimulatorOptions, 'scenario' | 'seed'> = {
@@ -37,6 +41,7 @@ export const DEFAULT_SIMULATOR: Omit<SimulatorOptions, 'scenario' | 'seed'> = {
   backtestRate: 0,
   healthRate: 0,
   universe: DEFAULT_UNIVERSE,
+  profile: SPEC_PROFILE,
 };
 
 export interface SimulatorDeps {
@@ -143,7 +148,13 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
       options.heartbeatIntervalMs,
     );
     const aux = startAuxMessages(
-      { redis: deps.redis, clock, random: seededRandom(options.seed + 2), observe: watch.observe },
+      {
+        redis: deps.redis,
+        clock,
+        random: seededRandom(options.seed + 2),
+        shape: messageShaper(options.profile),
+        observe: watch.observe,
+      },
       { backtest: options.backtestRate, health: options.healthRate },
     );
     auxSent = aux.sent;
