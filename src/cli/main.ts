@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import type { DemoFlags } from './demo-command.ts';
 import type { DiagnoseFlags, MonitorFlags } from './inspect-commands.ts';
@@ -11,6 +11,7 @@ import { reportFailure } from './report-failure.ts';
 import { PACKAGE_ROOT } from '../shared/package-root.ts';
 import { SCENARIO_KINDS } from '../sim/scenarios.ts';
 import { ALL_CHANNELS } from '../contract/channels.ts';
+import { PROFILE_NAMES, SPEC_PROFILE } from '../contract/consumer-profiles.ts';
 import type { ValidateCommandOptions as ValidateOptions } from './validate-command.ts';
 import type { EventsFlags, EventsListFlags } from './events-command.ts';
 import type { RunFlags } from './run-command.ts';
@@ -41,6 +42,12 @@ const urlOptions = (command: Command): Command =>
   command
     .option('--redis-url <url>', 'Redis (default: REDIS_URL)')
     .option('--database-url <url>', 'PostgreSQL (default: DATABASE_URL)');
+
+/** `--profile NAME`, a consumer profile (src/contract/consumer-profiles.ts), by default the spec. */
+const profileOption = (about: string): Option =>
+  new Option('--profile <name>', `${about}: ${PROFILE_NAMES.join(' or ')}`)
+    .argParser(parse.profile)
+    .default(SPEC_PROFILE, SPEC_PROFILE.name);
 
 program
   .command('demo')
@@ -93,6 +100,7 @@ const simCmd = urlOptions(program.command('sim').enablePositionalOptions())
   .option('--heartbeat <seconds>', 'producer heartbeat interval (spec 001: 60)', parse.seconds, 60)
   .option('--backtest-rate <n>', 'backtest progress/result messages per second', parse.optionalRate, 0)
   .option('--health-rate <n>', 'health status messages per second', parse.optionalRate, 0)
+  .addOption(profileOption('the consumer the messages are for (backtest messages go out in its shape)'))
   .action(async (flags: SimFlags) => (await sim()).simCommand(loadConfig(), flags));
 
 urlOptions(simCmd.command('once'))
@@ -119,6 +127,7 @@ simCmd
   .option('--severities <weights>', 'severity weights', 'debug:1,info:2,warning:4,error:3,critical:0.2')
   .option('--categories <list>', 'categories to draw from (default: all eight)')
   .option('--seed <n>', 'the same seed gives the same errors', parse.seed)
+  .addOption(profileOption('the consumer the errors are for (tickstockappv2: with source and message)'))
   .action(async (flags: SimErrorFlags) => (await sim()).simErrorsCommand(loadConfig(), flags));
 
 const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
@@ -250,8 +259,13 @@ program
     parse.oneOf(ALL_CHANNELS),
   )
   .option('--channel-from-dir', "each file's directory names its channel (fixtures/events/<channel>/)")
+  .option(
+    '--profile <name>',
+    `judge as that consumer would (${PROFILE_NAMES.join(', ')}); repeat it, or say ${parse.ALL_PROFILES}, for the verdicts side by side (default: the spec's verdict alone)`,
+    parse.profiles,
+  )
   .option('--json', 'one JSON verdict per line, then a summary record, for machines', false)
-  .option('--junit <path>', 'also write a JUnit XML report, one test case per message')
+  .option('--junit <path>', 'also write a JUnit XML report, one test case per message (and profile)')
   .option('--lines', 'treat the input as JSON lines')
   .option('--no-lines', 'treat the input as one message')
   .action(async (paths: string[], options: ValidateOptions) => {

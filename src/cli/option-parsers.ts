@@ -1,4 +1,11 @@
 import { InvalidArgumentError } from 'commander';
+import {
+  CONSUMER_PROFILES,
+  findProfile,
+  PROFILE_NAMES,
+  type ConsumerProfile,
+} from '../contract/consumer-profiles.ts';
+import { HarnessError } from '../errors/harness-error.ts';
 
 /**
  * The one set of option parsers every command uses (commander's argParser): a bad value is refused
@@ -61,6 +68,34 @@ export const oneOf =
     if ((choices as readonly string[]).includes(value)) return value as T;
     throw new InvalidArgumentError(`${JSON.stringify(value)} is not one of ${choices.join(', ')}.`);
   };
+
+/** `--profile X` of every command where X is `all` too (validate: every profile's verdict). */
+export const ALL_PROFILES = 'all';
+
+// Not an InvalidArgumentError: commander passes this one through, so every command says it the same
+// way (exit 2, CLI_USAGE, the nearest name), as `tickstock run --profile` always has.
+function profileNamed(name: string, otherWords: readonly string[]): ConsumerProfile {
+  const { profile, nearest } = findProfile(name, otherWords);
+  if (profile !== undefined) return profile;
+  const words = [...PROFILE_NAMES, ...otherWords];
+  throw new HarnessError(
+    'CLI_USAGE',
+    `--profile ${name}: no such consumer profile`,
+    nearest === undefined
+      ? `Use --profile ${words.slice(0, -1).join(', ')} or ${words.at(-1)!}.`
+      : `Did you mean ${nearest}?`,
+  );
+}
+
+/** A consumer profile by name (src/contract/consumer-profiles.ts). */
+export const profile = (value: string): ConsumerProfile => profileNamed(value, []);
+
+/** `--profile`, repeatable, or `all`: the profiles named, in order, each once. */
+export function profiles(value: string, previous: readonly ConsumerProfile[] = []): ConsumerProfile[] {
+  const named =
+    value === ALL_PROFILES ? Object.values(CONSUMER_PROFILES) : [profileNamed(value, [ALL_PROFILES])];
+  return [...previous, ...named.filter((p) => !previous.includes(p))];
+}
 
 /** Upper bounds: past these a run cannot be what the user meant (a typo such as 1e9). */
 export const LIMITS = {

@@ -258,7 +258,14 @@ async function loadAgainst(
   const { db } = connections;
   try {
     const deps = { ...connections, clock: systemClock, logger };
-    const source = simulatorSource(deps, { seed, idSeed, seconds: plan.seconds, scenario: plan.stages, mix });
+    const source = simulatorSource(deps, {
+      seed,
+      idSeed,
+      seconds: plan.seconds,
+      scenario: plan.stages,
+      mix,
+      profile,
+    });
     // Its own seeds, the first stage's rate and no mix: the warm-up's flows are other flows.
     const warmup =
       plan.warmupSeconds > 0
@@ -268,6 +275,7 @@ async function loadAgainst(
             seconds: plan.warmupSeconds,
             scenario: { ...plan.stages[0]!, kind: 'steady' },
             mix: { ...mix, errorsPerSecond: 0, backtestPerSecond: 0, healthPerSecond: 0, malformedShare: 0 },
+            profile,
           })
         : undefined;
     const floor = flags.floor ? await measureFloor(plan, connections, status) : null;

@@ -10,6 +10,7 @@ import { createCliLogger, type Logger } from '../shared/logger.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { publishOnce } from '../sim/publish-once.ts';
 import { recorderFor } from '../sim/producer-recorder.ts';
+import type { ConsumerProfile } from '../contract/consumer-profiles.ts';
 import { CATEGORIES, type Category } from '../contract/schemas/error-message.ts';
 import { parseSeverityWeights } from '../sim/error-generator.ts';
 import { runErrorSimulation } from '../sim/error-simulator.ts';
@@ -38,6 +39,8 @@ export interface SimFlags {
   readonly heartbeat: number;
   readonly backtestRate: number;
   readonly healthRate: number;
+  /** The consumer the messages are for (backtest messages go out in its shape). */
+  readonly profile: ConsumerProfile;
 }
 
 export type SimOnceFlags = Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db' | 'seed' | 'repeatIds'>;
@@ -131,6 +134,7 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
       heartbeatIntervalMs: flags.heartbeat * 1000,
       backtestRate: flags.backtestRate,
       healthRate: flags.healthRate,
+      profile: flags.profile,
       scenario: {
         ...DEFAULT_SCENARIO,
         kind: flags.scenario,
@@ -144,7 +148,7 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
     },
   );
   console.log(
-    `tickstock sim: scenario ${flags.scenario}, seed ${seed} (same events with --seed ${seed}; flow ids are new each run unless --repeat-ids)${db ? '' : ', --no-db: nothing recorded'}`,
+    `tickstock sim: scenario ${flags.scenario}, profile ${flags.profile.name}, seed ${seed} (same events with --seed ${seed}; flow ids are new each run unless --repeat-ids)${db ? '' : ', --no-db: nothing recorded'}`,
   );
   let lastSent = 0;
   const progress = setInterval(() => {
@@ -210,6 +214,8 @@ export interface SimErrorFlags {
   readonly severities: string;
   readonly categories?: string;
   readonly interval: number;
+  /** The consumer the errors are for (tickstockappv2: with source and message). */
+  readonly profile: ConsumerProfile;
 }
 
 function errorMix(flags: SimErrorFlags) {
@@ -243,7 +249,7 @@ export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFla
   const abort = new AbortController();
   void untilStopSignal().then(() => abort.abort());
   console.log(
-    `tickstock sim errors: ${flags.sequence ? "spec 004's test sequence" : `mix at ${flags.rate}/s`}, seed ${seed}`,
+    `tickstock sim errors: ${flags.sequence ? "spec 004's test sequence" : `mix at ${flags.rate}/s`}, profile ${flags.profile.name}, seed ${seed}`,
   );
   try {
     const stats = await runErrorSimulation(
@@ -256,6 +262,7 @@ export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFla
         durationMs: flags.duration === undefined ? undefined : flags.duration * 1000,
         mix,
         sequenceIntervalMs: flags.interval * 1000,
+        profile: flags.profile,
       },
       (m) => console.log(`${m.severity.padEnd(8)} ${m.category.padEnd(13)} ${m.error_id}`),
     );

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { validateMessage, type Verdict } from '../contract/validate.ts';
+import { SPEC_PROFILE, type ConsumerProfile } from '../contract/consumer-profiles.ts';
+import { validateForProfile, type ProfileVerdict, type Rejection } from '../contract/validate.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 import { junitXml, type JUnitCase } from '../shared/junit-xml.ts';
@@ -14,6 +15,11 @@ export interface ValidateCommandOptions {
   readonly lines?: boolean;
   /** Also write a JUnit XML report to this path. */
   readonly junit?: string;
+  /**
+   * The consumers to judge each message for (--profile, repeatable, or `all`), their verdicts side by
+   * side; none given: the spec's verdict alone, printed as it always was.
+   */
+  readonly profile?: readonly ConsumerProfile[];
 }
 
 export interface ValidateIo {
@@ -63,55 +69,84 @@ export function splitMessages(bytes: Buffer, name: string, lines: boolean | unde
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function violationLines(verdict: Verdict & { ok: false }): string[] {
+function violationLines(verdict: Rejection, prefix = ''): string[] {
   return verdict.violations.flatMap((v) => [
-    `    ${v.path} [${v.code}] expected ${v.expected}; found ${v.found}`,
+    `    ${prefix}${v.path} [${v.code}] expected ${v.expected}; found ${v.found}`,
     ...(v.hint ? [`      fix: ${v.hint}`] : []),
   ]);
 }
 
-const failureTitle = (verdict: Verdict & { ok: false }) =>
+const failureTitle = (verdict: Rejection) =>
   `${plural(verdict.violations.length, 'violation')}${verdict.kind ? ` (checked as ${verdict.kind})` : ''}`;
 
-function human(message: Message, verdict: Verdict): string[] {
-  if (verdict.ok)
-    return [
-      `✓ ${message.label}: valid ${verdict.kind}`,
-      ...verdict.notes.map((n) => `    note ${n.path}: ${n.note}`),
-    ];
-  return [`✗ ${message.label}: ${failureTitle(verdict)}`, ...violationLines(verdict)];
+const title = (verdict: ProfileVerdict) => (verdict.ok ? `valid ${verdict.kind}` : failureTitle(verdict));
+const mark = (ok: boolean) => (ok ? '✓' : '✗');
+
+/** A profile's verdict on one message. */
+interface Judged {
+  readonly profile: string;
+  readonly verdict: ProfileVerdict;
 }
 
 interface Checked {
   readonly file: string;
   readonly channel: string | undefined;
   readonly message: Message;
-  readonly verdict: Verdict;
+  readonly judged: readonly Judged[];
+  readonly ok: boolean;
 }
 
-function machine({ file, channel, message, verdict }: Checked): string {
+/** `✓ label: valid kind`; labelled by profile: `✗ label: spec ✓ valid error · tickstockappv2 ✗ 2 violations`. */
+function human({ message, judged, ok }: Checked, labelled: boolean): string[] {
+  const head = judged
+    .map(({ profile, verdict }) =>
+      labelled ? `${profile} ${mark(verdict.ok)} ${title(verdict)}` : title(verdict),
+    )
+    .join(' · ');
+  const details = judged.flatMap(({ profile, verdict }) => {
+    const prefix = labelled ? `${profile}: ` : '';
+    return verdict.ok
+      ? verdict.notes.map((n) => `    ${prefix}note ${n.path}: ${n.note}`)
+      : violationLines(verdict, prefix);
+  });
+  return [`${mark(ok)} ${message.label}: ${head}`, ...details];
+}
+
+const verdictRecord = (verdict: ProfileVerdict) =>
+  verdict.ok
+    ? { ok: true, kind: verdict.kind, notes: verdict.notes }
+    : { ok: false, kind: verdict.kind ?? null, violations: verdict.violations };
+
+/** One record a message; labelled by profile, its verdicts side by side under `verdicts`. */
+function machine({ file, channel, message, judged, ok }: Checked, labelled: boolean): string {
   const common = { type: 'verdict', file, message: message.label, channel: channel ?? null };
   return JSON.stringify(
-    verdict.ok
-      ? { ...common, ok: true, kind: verdict.kind, notes: verdict.notes }
-      : { ...common, ok: false, kind: verdict.kind ?? null, violations: verdict.violations },
+    labelled
+      ? {
+          ...common,
+          ok,
+          verdicts: Object.fromEntries(judged.map((j) => [j.profile, verdictRecord(j.verdict)])),
+        }
+      : { ...common, ...verdictRecord(judged[0]!.verdict) },
   );
 }
 
-// Grouped by directory in CI's test views: the class is where the file is, the case the file (or line).
-const junitCase = ({ file, message, verdict }: Checked): JUnitCase => ({
-  classname: file === 'stdin' ? file : dirname(file),
-  name: basename(message.label),
-  ...(verdict.ok
-    ? {}
-    : {
-        failure: {
-          message: failureTitle(verdict),
-          type: verdict.violations[0]?.code ?? 'INVALID',
-          detail: violationLines(verdict).join('\n'),
-        },
-      }),
-});
+// Grouped by directory in CI's test views: the class is where the file is, the case the file (or line),
+// one a profile when labelled.
+const junitCases = ({ file, message, judged }: Checked, labelled: boolean): JUnitCase[] =>
+  judged.map(({ profile, verdict }) => ({
+    classname: file === 'stdin' ? file : dirname(file),
+    name: labelled ? `${basename(message.label)} [${profile}]` : basename(message.label),
+    ...(verdict.ok
+      ? {}
+      : {
+          failure: {
+            message: failureTitle(verdict),
+            type: verdict.violations[0]?.code ?? 'INVALID',
+            detail: violationLines(verdict).join('\n'),
+          },
+        }),
+  }));
 
 const unreadable = (path: string, error: unknown) =>
   new HarnessError(
@@ -163,8 +198,9 @@ function channelOf(file: string, options: ValidateCommandOptions): string | unde
   return dir === NO_CHANNEL_DIR ? undefined : dir;
 }
 
-async function writeJUnit(path: string, checked: readonly Checked[]): Promise<void> {
-  const xml = junitXml('tickstock validate', [{ name: 'contract', cases: checked.map(junitCase) }]);
+async function writeJUnit(path: string, checked: readonly Checked[], labelled: boolean): Promise<void> {
+  const cases = checked.flatMap((c) => junitCases(c, labelled));
+  const xml = junitXml('tickstock validate', [{ name: 'contract', cases }]);
   await writeFile(path, xml).catch((error: unknown) => {
     throw new HarnessError(
       'CLI_OUTPUT_UNWRITABLE',
@@ -176,8 +212,38 @@ async function writeJUnit(path: string, checked: readonly Checked[]): Promise<vo
 }
 
 /**
- * `tickstock validate [paths...]`: a verdict per message of every file, then a summary; resolves to
- * the exit code (0 all valid, 1 any violation). Unreadable paths throw (exit 2).
+ * The summary: messages that passed (every verdict ok) and failed; when labelled (`profiles`), the
+ * counts of each profile beside them.
+ */
+function summaryLine(
+  checked: readonly Checked[],
+  files: number,
+  json: boolean,
+  profiles: readonly string[] | undefined,
+): string {
+  const count = (ok: (c: Checked) => boolean) => {
+    const passed = checked.filter(ok).length;
+    return { passed, failed: checked.length - passed };
+  };
+  const all = count((c) => c.ok);
+  const each = profiles?.map((p, i) => [p, count((c) => c.judged[i]!.verdict.ok)] as const);
+  if (json)
+    return JSON.stringify({
+      type: 'summary',
+      files,
+      messages: checked.length,
+      ...all,
+      ...(each ? { by_profile: Object.fromEntries(each) } : {}),
+    });
+  const counts = (n: typeof all) => `${n.passed} passed, ${n.failed} failed`;
+  const besides = each ? ` (${each.map(([p, n]) => `${p}: ${counts(n)}`).join('; ')})` : '';
+  return `${plural(checked.length, 'message')}${files > 1 ? ` in ${files} files` : ''}: ${counts(all)}${besides}`;
+}
+
+/**
+ * `tickstock validate [paths...]`: a verdict per message of every file (one per profile asked for),
+ * then a summary; resolves to the exit code (0 all valid, 1 any violation for any profile).
+ * Unreadable paths throw (exit 2).
  */
 export async function validateCommand(
   paths: readonly string[],
@@ -190,6 +256,8 @@ export async function validateCommand(
       '--channel and --channel-from-dir both say where the channel comes from.',
       'Give one of them.',
     );
+  const labelled = options.profile !== undefined;
+  const profiles = options.profile ?? [SPEC_PROFILE];
   const files = await inputFiles(paths.length === 0 ? [STDIN] : paths);
   const checked: Checked[] = [];
   for (const file of files) {
@@ -202,19 +270,19 @@ export async function validateCommand(
     const channel = channelOf(file, options);
     const name = file === STDIN ? 'stdin' : file;
     for (const message of splitMessages(bytes, name, options.lines)) {
-      const item = { file: name, channel, message, verdict: validateMessage(message.bytes, { channel }) };
+      const judged = profiles.map((p) => ({
+        profile: p.name,
+        verdict: validateForProfile(message.bytes, p, { channel }),
+      }));
+      const item = { file: name, channel, message, judged, ok: judged.every((j) => j.verdict.ok) };
       checked.push(item);
-      if (options.json) io.write(machine(item));
-      else for (const line of human(message, item.verdict)) io.write(line);
+      if (options.json) io.write(machine(item, labelled));
+      else for (const line of human(item, labelled)) io.write(line);
     }
   }
-  const failed = checked.filter((c) => !c.verdict.ok).length;
-  const summary = { files: files.length, messages: checked.length, passed: checked.length - failed, failed };
   io.write(
-    options.json
-      ? JSON.stringify({ type: 'summary', ...summary })
-      : `${plural(summary.messages, 'message')}${files.length > 1 ? ` in ${files.length} files` : ''}: ${summary.passed} passed, ${failed} failed`,
+    summaryLine(checked, files.length, options.json, labelled ? profiles.map((p) => p.name) : undefined),
   );
-  if (options.junit !== undefined) await writeJUnit(options.junit, checked);
-  return failed === 0 ? ExitCode.ok : ExitCode.problems;
+  if (options.junit !== undefined) await writeJUnit(options.junit, checked, labelled);
+  return checked.every((c) => c.ok) ? ExitCode.ok : ExitCode.problems;
 }

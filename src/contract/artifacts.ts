@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { PRODUCER_HEARTBEAT_KEY } from './channels.ts';
+import { PROFILE_ONLY_SCHEMAS } from './message-shapes.ts';
 import { MESSAGE_SPECS, type MessageKind } from './messages.ts';
 import { Alert, ClientError } from './schemas/client-payloads.ts';
 import { ProducerHeartbeatDetails, SubscriberHeartbeatDetails } from './schemas/heartbeats.ts';
@@ -12,7 +13,8 @@ export const ARTIFACTS_DIR = 'contract';
 
 const DRAFT = 'http://json-schema.org/draft-07/schema#';
 
-const kebab = (id: string) => id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+// AppV2ErrorMessage → app-v2-error-message
+const kebab = (id: string) => id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 const plain = (schema: TSchema): Record<string, unknown> =>
   JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
 const idOf = (schema: TSchema): string => String(schema.$id);
@@ -23,6 +25,8 @@ const OTHER_SCHEMAS: readonly TSchema[] = [
   SubscriberHeartbeatDetails,
   ClientError,
   Alert,
+  // The shapes a deployed consumer accepts where it departs from the spec (docs/contract.md).
+  ...PROFILE_ONLY_SCHEMAS,
 ];
 /** Not on the wire of the pipeline, so not in the AsyncAPI document: what `tickstock run` reads and writes. */
 const REPORT_SCHEMAS: readonly TSchema[] = [RunReport, RunScenario];

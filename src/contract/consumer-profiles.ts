@@ -8,6 +8,11 @@ export interface SocketTarget {
   readonly event: string;
 }
 
+/** The error message shape a consumer accepts on `tickstock:errors` (schemas and shapers: message-shapes.ts). */
+export type ErrorShape = 'spec004' | 'source-message';
+/** Where a consumer reads a backtest message's fields: under `data` (spec) or at the top level. */
+export type BacktestShape = 'nested' | 'top-level';
+
 /**
  * How one consumer speaks: what a client listens to, where the flow id and the publish time sit in
  * what it receives, the message shapes it accepts, and which checkpoints it records. Data, so a
@@ -25,32 +30,35 @@ export interface ConsumerProfile {
   /** Where errors reach clients; null: this consumer pushes no errors to Socket.IO. */
   readonly errors: (SocketTarget & { readonly idPath: string | undefined }) | null;
   /** The error message shape it accepts on `tickstock:errors`. */
-  readonly errorShape: 'spec004' | 'source-message';
+  readonly errorShape: ErrorShape;
   /** Backtest fields under `data` (spec) or at the top level of the message. */
-  readonly backtestShape: 'nested' | 'top-level';
+  readonly backtestShape: BacktestShape;
   /** The consumer checkpoints it writes for a pattern flow; empty: it records none. */
   readonly checkpoints: readonly string[];
 }
 
-export const CONSUMER_PROFILES: Readonly<Record<string, ConsumerProfile>> = {
-  spec: {
-    name: 'spec',
-    about: 'the specification, as the reference consumer speaks it',
-    patterns: {
-      namespace: NAMESPACES.main,
-      event: SOCKET_EVENTS.patternAlert,
-      flowIdPath: 'data.flow_id',
-      sentAtPath: 'timestamp',
-    },
-    errors: { namespace: NAMESPACES.monitoring, event: SOCKET_EVENTS.tickstockError, idPath: 'error_id' },
-    errorShape: 'spec004',
-    backtestShape: 'nested',
-    checkpoints: [CHECKPOINTS.eventReceived, CHECKPOINTS.eventParsed, CHECKPOINTS.websocketDelivered],
+/** The specification, as the reference consumer speaks it: what every command uses by default. */
+export const SPEC_PROFILE: ConsumerProfile = {
+  name: 'spec',
+  about: 'the specification, as the reference consumer speaks it',
+  patterns: {
+    namespace: NAMESPACES.main,
+    event: SOCKET_EVENTS.patternAlert,
+    flowIdPath: 'data.flow_id',
+    sentAtPath: 'timestamp',
   },
+  errors: { namespace: NAMESPACES.monitoring, event: SOCKET_EVENTS.tickstockError, idPath: 'error_id' },
+  errorShape: 'spec004',
+  backtestShape: 'nested',
+  checkpoints: [CHECKPOINTS.eventReceived, CHECKPOINTS.eventParsed, CHECKPOINTS.websocketDelivered],
+};
+
+export const CONSUMER_PROFILES: Readonly<Record<string, ConsumerProfile>> = {
+  spec: SPEC_PROFILE,
   tickstockappv2: {
     name: 'tickstockappv2',
     about:
-      'TickStockAppV2 as deployed: pattern_alert wraps the published message in event_data.data; errors need source and message, reach no client, and no consumer checkpoint is written',
+      'TickStockAppV2 as deployed: pattern_alert wraps the published message in event_data.data; errors need source and message and reach no client, backtest fields sit at the top level, and no consumer checkpoint is written',
     patterns: {
       namespace: NAMESPACES.main,
       event: SOCKET_EVENTS.patternAlert,
@@ -67,8 +75,14 @@ export const CONSUMER_PROFILES: Readonly<Record<string, ConsumerProfile>> = {
 
 export const PROFILE_NAMES = Object.keys(CONSUMER_PROFILES);
 
-/** The profile of that name, or undefined with the nearest known name for the error message. */
-export function findProfile(name: string): { profile?: ConsumerProfile; nearest?: string } {
+/**
+ * The profile of that name, or undefined with the nearest known name for the error message (among the
+ * profiles and the other words the caller accepts, such as `all`).
+ */
+export function findProfile(
+  name: string,
+  otherWords: readonly string[] = [],
+): { profile?: ConsumerProfile; nearest?: string } {
   const profile = CONSUMER_PROFILES[name];
-  return profile === undefined ? { nearest: nearestName(name, PROFILE_NAMES) } : { profile };
+  return profile === undefined ? { nearest: nearestName(name, [...PROFILE_NAMES, ...otherWords]) } : { profile };
 }

@@ -2,6 +2,9 @@ import type { RawViolation } from './ajv-violations.ts';
 import { MAX_UNIX_SECONDS } from './schemas/common.ts';
 
 const DATA_FIELDS = ['symbol', 'pattern', 'pattern_name', 'confidence', 'flow_id'];
+// What TickStockAppV2 needs where the spec says otherwise (schemas/tickstockappv2.ts).
+const APPV2_BACKTEST_FIELDS = ['job_id', 'progress', 'status'];
+const APPV2_FIX = 'as tickstock sim --profile tickstockappv2 does';
 
 function valueAt(root: unknown, segments: readonly (string | number)[]): unknown {
   let node = root;
@@ -37,6 +40,15 @@ export function hintFor(v: RawViolation, root: unknown): string | undefined {
     return `${found} looks like milliseconds: send seconds (time.time(), or divide by 1000).`;
   if (path === 'data.confidence' && typeof found === 'number' && found > 1 && found <= 100)
     return `${found} looks like a percentage: send a fraction from 0.0 to 1.0 (${found / 100}).`;
+  const data = valueAt(root, ['data']);
+  if (v.code === 'MISSING_FIELD' && v.segments.length === 1 && isRecord(root)) {
+    if (path === 'message' && 'error_message' in root)
+      return `TickStockAppV2 reads message, not spec 004's error_message: add message with the same text, ${APPV2_FIX}.`;
+    if (path === 'source' && 'error_message' in root)
+      return `TickStockAppV2 needs source beside spec 004's fields: add source, the producer's name ('TickStockPL'), ${APPV2_FIX}.`;
+    if (APPV2_BACKTEST_FIELDS.includes(path) && isRecord(data) && path in data)
+      return `TickStockAppV2 reads ${path} at the top level of the message, not under data: copy it up, ${APPV2_FIX}.`;
+  }
   if (path === 'source' && v.code === 'WRONG_VALUE')
     return "source must be exactly 'TickStockPL' (case matters).";
   return undefined;

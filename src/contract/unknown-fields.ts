@@ -1,9 +1,12 @@
 import type { TSchema } from '@sinclair/typebox';
 import { jsonPath, type Note, type PathSegment } from './violations.ts';
 
-type Described = TSchema & { properties?: Record<string, TSchema>; type?: unknown };
+type Described = TSchema & { properties?: Record<string, TSchema>; type?: unknown; additionalProperties?: unknown };
 
-/** Fields the schema does not name, where it names fields: accepted, and reported as notes. */
+/**
+ * Fields the schema does not name, where it names fields: accepted, and reported as notes; not where
+ * it says `additionalProperties: true`, a schema that names only what it requires of a message.
+ */
 export function unknownFieldNotes(
   schema: Described,
   value: unknown,
@@ -16,8 +19,10 @@ export function unknownFieldNotes(
   for (const key of Object.keys(value)) {
     const child = properties[key];
     path.push(key);
-    if (child === undefined)
-      out.push({ path: jsonPath(path), note: 'unknown field, accepted (forward compatibility)' });
+    if (child === undefined) {
+      if (schema.additionalProperties !== true)
+        out.push({ path: jsonPath(path), note: 'unknown field, accepted (forward compatibility)' });
+    }
     else unknownFieldNotes(child, (value as Record<string, unknown>)[key], path, out);
     path.pop();
   }

@@ -1,7 +1,10 @@
+import type { TObject } from '@sinclair/typebox';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { ALL_CHANNELS, isChannelName } from './channels.ts';
 import { fromAjvErrors } from './ajv-violations.ts';
+import { SPEC_PROFILE, type ConsumerProfile } from './consumer-profiles.ts';
 import { hintFor } from './hints.ts';
+import { errorTelltales, profileSchema } from './message-shapes.ts';
 import {
   kindOfChannel,
   MESSAGE_KINDS,
@@ -15,16 +18,21 @@ import { UUID_PATTERN } from './schemas/common.ts';
 import { unknownFieldNotes } from './unknown-fields.ts';
 import { jsonPath, type Note, type Violation } from './violations.ts';
 
-export type Verdict =
-  | (ContractMessage & { readonly ok: true; readonly notes: readonly Note[] })
-  | {
-      readonly ok: false;
-      /** The kind it was checked as, when one could be told. */
-      readonly kind: MessageKind | undefined;
-      readonly violations: readonly Violation[];
-      /** The decoded JSON, when it decoded (for flow_id extraction and reports). */
-      readonly value: unknown;
-    };
+export interface Rejection {
+  readonly ok: false;
+  /** The kind it was checked as, when one could be told. */
+  readonly kind: MessageKind | undefined;
+  readonly violations: readonly Violation[];
+  /** The decoded JSON, when it decoded (for flow_id extraction and reports). */
+  readonly value: unknown;
+}
+
+export type Verdict = (ContractMessage & { readonly ok: true; readonly notes: readonly Note[] }) | Rejection;
+
+/** One consumer profile's verdict: valid for that consumer (its message type is its own), or rejected. */
+export type ProfileVerdict =
+  | { readonly ok: true; readonly kind: MessageKind; readonly message: unknown; readonly notes: readonly Note[] }
+  | Rejection;
 
 export interface ValidateOptions {
   /** The channel the message arrived on: it decides the expected kind. */
@@ -33,10 +41,33 @@ export interface ValidateOptions {
 
 // Ajv compiles each schema to JavaScript once: the same JSON Schema we publish is what we run.
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-const validators = new Map<MessageKind, ValidateFunction>(
-  MESSAGE_KINDS.map((k) => [k, ajv.compile(MESSAGE_SPECS[k].schema)]),
-);
-const validatorFor = (kind: MessageKind): ValidateFunction => validators.get(kind)!;
+const compiled = new Map<TObject, ValidateFunction>();
+function compile(schema: TObject): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (validate === undefined) compiled.set(schema, (validate = ajv.compile(schema)));
+  return validate;
+}
+
+/** What a profile checks with: per kind, its schema compiled, and the fields that mark an error. */
+interface ProfileCheck {
+  readonly schemas: ReadonlyMap<MessageKind, { readonly schema: TObject; readonly validate: ValidateFunction }>;
+  readonly errorFields: readonly string[];
+}
+const checks = new WeakMap<ConsumerProfile, ProfileCheck>();
+function checkFor(profile: ConsumerProfile): ProfileCheck {
+  let check = checks.get(profile);
+  if (check === undefined) {
+    const schemas = new Map(
+      MESSAGE_KINDS.map((k) => {
+        const schema = profileSchema(profile, k);
+        return [k, { schema, validate: compile(schema) }] as const;
+      }),
+    );
+    checks.set(profile, (check = { schemas, errorFields: errorTelltales(profile) }));
+  }
+  return check;
+}
+const SPEC_CHECK = checkFor(SPEC_PROFILE);
 
 const EVENT_TYPE_KINDS = new Set<string>([
   'pattern_detected',
@@ -44,23 +75,28 @@ const EVENT_TYPE_KINDS = new Set<string>([
   'backtest_result',
   'health_status',
 ]);
-const ERROR_FIELDS = ['error_id', 'error_type', 'error_message', 'severity'];
 const PATTERN_FIELDS = ['symbol', 'pattern', 'pattern_name', 'confidence', 'flow_id'];
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** What a message says it is: by event_type, else by the fields it carries. */
-export function detectKind(value: Record<string, unknown>): MessageKind | undefined {
+/**
+ * What a message says it is: by event_type, else by the fields it carries (`errorFields`: those
+ * that mark an error message for the profile it is checked for).
+ */
+export function detectKind(
+  value: Record<string, unknown>,
+  errorFields: readonly string[] = SPEC_CHECK.errorFields,
+): MessageKind | undefined {
   const type = value['event_type'];
   if (typeof type === 'string' && EVENT_TYPE_KINDS.has(type)) return type as MessageKind;
-  if (ERROR_FIELDS.some((f) => f in value)) return 'error';
+  if (errorFields.some((f) => f in value)) return 'error';
   const data = value['data'];
   if (PATTERN_FIELDS.some((f) => f in value || (isRecord(data) && f in data))) return 'pattern_detected';
   return undefined;
 }
 
-const rejected = (kind: MessageKind | undefined, value: unknown, ...violations: Violation[]): Verdict => ({
+const rejected = (kind: MessageKind | undefined, value: unknown, ...violations: Violation[]): Rejection => ({
   ok: false,
   kind,
   violations,
@@ -95,6 +131,23 @@ function schemaViolations(kind: MessageKind, validate: ValidateFunction, value: 
  * ok with the typed message and notes, or every violation with its JSON path, expectation, finding and fix.
  */
 export function validateMessage(input: string | Uint8Array, options: ValidateOptions = {}): Verdict {
+  // With the spec's schemas, Ajv has proved a valid message is the static type of its kind.
+  return judge(input, options, SPEC_CHECK) as Verdict;
+}
+
+/**
+ * Checks one raw message as the consumer of a profile would: against the shapes that consumer
+ * accepts (`tickstockappv2`: errors with source and message, backtest fields at the top level).
+ */
+export function validateForProfile(
+  input: string | Uint8Array,
+  profile: ConsumerProfile,
+  options: ValidateOptions = {},
+): ProfileVerdict {
+  return judge(input, options, checkFor(profile));
+}
+
+function judge(input: string | Uint8Array, options: ValidateOptions, check: ProfileCheck): ProfileVerdict {
   const { channel } = options;
   if (channel !== undefined && !isChannelName(channel))
     return rejected(undefined, undefined, unknownChannel(channel));
@@ -106,7 +159,7 @@ export function validateMessage(input: string | Uint8Array, options: ValidateOpt
       decoded.violation,
     );
   const value = decoded.value;
-  const claimed = detectKind(value);
+  const claimed = detectKind(value, check.errorFields);
   const kind = channel === undefined ? claimed : kindOfChannel(channel);
   if (kind === undefined)
     return rejected(undefined, value, {
@@ -115,13 +168,9 @@ export function validateMessage(input: string | Uint8Array, options: ValidateOpt
       expected: `event_type one of ${[...EVENT_TYPE_KINDS].join(', ')}, or an error message (error_id, severity, ...)`,
       found: `event_type ${JSON.stringify(value['event_type']) ?? 'missing'}`,
     });
-  const validate = validatorFor(kind);
-  if (validate(value)) {
-    const notes = unknownFieldNotes(MESSAGE_SPECS[kind].schema, value);
-    // Ajv has just proved `value` is the schema's static type for `kind`.
-    return { ok: true, kind, message: value, notes } as unknown as Verdict;
-  }
-  if (claimed !== undefined && claimed !== kind && validatorFor(claimed)(value))
+  const { schema, validate } = check.schemas.get(kind)!;
+  if (validate(value)) return { ok: true, kind, message: value, notes: unknownFieldNotes(schema, value) };
+  if (claimed !== undefined && claimed !== kind && check.schemas.get(claimed)!.validate(value))
     return rejected(kind, value, {
       code: 'WRONG_CHANNEL',
       path: '$',

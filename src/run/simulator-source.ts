@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { ConsumerProfile } from '../contract/consumer-profiles.ts';
 import type pg from 'pg';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -24,7 +25,15 @@ export interface SourceDeps {
  */
 export function simulatorSource(
   deps: SourceDeps,
-  options: { seed: number; idSeed: number; seconds: number; scenario: Scenario; mix: RunMix },
+  options: {
+    seed: number;
+    idSeed: number;
+    seconds: number;
+    scenario: Scenario;
+    mix: RunMix;
+    /** The consumer under test: the mix's errors and backtest messages go out in the shape it accepts. */
+    profile: ConsumerProfile;
+  },
 ): LoadSource {
   let sent: (flowId: string, intendedAtMs: number) => void = () => undefined;
   const sim = createSimulator(
@@ -43,6 +52,7 @@ export function simulatorSource(
       backtestRate: options.mix.backtestPerSecond,
       healthRate: options.mix.healthPerSecond,
       malformedShare: options.mix.malformedShare,
+      profile: options.profile,
     },
   );
   const abort = new AbortController();
@@ -64,6 +74,7 @@ export function simulatorSource(
                 durationMs: options.seconds * 1000,
                 mix: errorMix,
                 sequenceIntervalMs: 0,
+                profile: options.profile,
               },
             )
           : noErrors,

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { CHANNELS } from '../contract/channels.ts';
 import type { BacktestProgress, BacktestResult } from '../contract/schemas/backtesting.ts';
 import type { HealthStatus } from '../contract/schemas/health-status.ts';
+import type { MessageShaper } from '../contract/message-shapes.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Random } from '../shared/seeded-random.ts';
 
@@ -9,10 +10,16 @@ const STEPS = 10;
 
 /**
  * Backtest jobs (progress in tenths, then a result) and health status, each at its own rate
- * (messages per second; 0 turns it off).
+ * (messages per second; 0 turns it off); backtest messages in the shape the consumer accepts (`shape`).
  */
 export function startAuxMessages(
-  deps: { redis: Redis; clock: Clock; random: Random; observe: (channel: string, receivers: number) => void },
+  deps: {
+    redis: Redis;
+    clock: Clock;
+    random: Random;
+    shape: MessageShaper;
+    observe: (channel: string, receivers: number) => void;
+  },
   rates: { readonly backtest: number; readonly health: number },
 ): { stop: () => void; sent: () => number } {
   let sent = 0;
@@ -39,7 +46,7 @@ export function startAuxMessages(
           current_symbol: deps.random.pick(['AAPL', 'MSFT', 'NVDA']),
         },
       };
-      await publish(CHANNELS.backtestProgress, progress);
+      await publish(CHANNELS.backtestProgress, deps.shape.backtestProgress(progress));
       return;
     }
     const result: BacktestResult = {
@@ -52,7 +59,7 @@ export function startAuxMessages(
         results: { win_rate: Math.round(deps.random.next() * 100) / 100, trades: deps.random.int(10, 500) },
       },
     };
-    await publish(CHANNELS.backtestResults, result);
+    await publish(CHANNELS.backtestResults, deps.shape.backtestResult(result));
     job += 1;
     step = 0;
   };

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { CHANNELS } from '../contract/channels.ts';
+import { SPEC_PROFILE, type ConsumerProfile } from '../contract/consumer-profiles.ts';
+import { messageShaper } from '../contract/message-shapes.ts';
 import { SEVERITIES, type ErrorMessage, type Severity } from '../contract/schemas/error-message.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -18,6 +20,8 @@ export interface ErrorSimOptions {
   readonly mix: ErrorMix;
   /** Pause between messages of the sequence (the spec's script sleeps 1 s). */
   readonly sequenceIntervalMs: number;
+  /** The consumer the errors are for: they go out in the shape it accepts (default: the spec's). */
+  readonly profile?: ConsumerProfile;
 }
 
 export interface ErrorSimStats {
@@ -26,7 +30,10 @@ export interface ErrorSimStats {
   readonly zeroSubscriberPublishes: number;
 }
 
-/** Publishes error messages on tickstock:errors; stops at the count, the duration or `signal`. */
+/**
+ * Publishes error messages on tickstock:errors, shaped for the profile's consumer; stops at the count,
+ * the duration or `signal`. `onSent` is told of each as the spec message it was made from.
+ */
 export async function runErrorSimulation(
   deps: { redis: Redis; clock: Clock; logger: Logger; signal?: AbortSignal },
   options: ErrorSimOptions,
@@ -34,10 +41,11 @@ export async function runErrorSimulation(
 ): Promise<ErrorSimStats> {
   const generator = createErrorGenerator(seededRandom(options.seed));
   const watch = createZeroSubscriberWatch(deps.logger, () => deps.clock.now());
+  const shape = messageShaper(options.profile ?? SPEC_PROFILE).error;
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let sent = 0;
   const publish = async (message: ErrorMessage): Promise<void> => {
-    watch.observe(CHANNELS.errors, await deps.redis.publish(CHANNELS.errors, JSON.stringify(message)));
+    watch.observe(CHANNELS.errors, await deps.redis.publish(CHANNELS.errors, JSON.stringify(shape(message))));
     sent += 1;
     bySeverity[message.severity] += 1;
     onSent(message);

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { CHANNELS } from '../contract/channels.ts';
+import { SPEC_PROFILE, type ConsumerProfile } from '../contract/consumer-profiles.ts';
+import { messageShaper } from '../contract/message-shapes.ts';
 import type { PatternEvent } from '../contract/schemas/pattern-event.ts';
 import type { Clock } from '../shared/clock.ts';
 import { LatencyHistogram, type LatencySummary } from '../shared/latency-histogram.ts';
@@ -31,6 +33,8 @@ export interface SimulatorOptions {
   /** Share (0–1) of pattern messages sent malformed instead (the consumer must reject them). */
   readonly malformedShare: number;
   readonly universe: PatternUniverse;
+  /** The consumer the messages are for: backtest messages go out in the shape it accepts. */
+  readonly profile: ConsumerProfile;
 }
 
 export const DEFAULT_SIMULATOR: Omit<SimulatorOptions, 'scenario' | 'seed'> = {
@@ -41,6 +45,7 @@ export const DEFAULT_SIMULATOR: Omit<SimulatorOptions, 'scenario' | 'seed'> = {
   healthRate: 0,
   malformedShare: 0,
   universe: DEFAULT_UNIVERSE,
+  profile: SPEC_PROFILE,
 };
 
 export interface SimulatorDeps {
@@ -152,7 +157,13 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
       options.heartbeatIntervalMs,
     );
     const aux = startAuxMessages(
-      { redis: deps.redis, clock, random: seededRandom(options.seed + 2), observe: watch.observe },
+      {
+        redis: deps.redis,
+        clock,
+        random: seededRandom(options.seed + 2),
+        shape: messageShaper(options.profile),
+        observe: watch.observe,
+      },
       { backtest: options.backtestRate, health: options.healthRate },
     );
     auxSent = aux.sent;

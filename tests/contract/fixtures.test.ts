@@ -1,7 +1,17 @@
-import { relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { validateMessage } from '../../src/contract/validate.ts';
-import { FIXTURES_DIR, invalidFixtures, validFixtures } from '../support/fixtures.ts';
+import { findProfile } from '../../src/contract/consumer-profiles.ts';
+import { messageShaper } from '../../src/contract/message-shapes.ts';
+import type { BacktestProgress, BacktestResult } from '../../src/contract/schemas/backtesting.ts';
+import type { ErrorMessage } from '../../src/contract/schemas/error-message.ts';
+import { validateForProfile, validateMessage } from '../../src/contract/validate.ts';
+import {
+  FIXTURES_DIR,
+  invalidFixtures,
+  PROFILE_FIXTURES_DIR,
+  validFixtures,
+} from '../support/fixtures.ts';
 
 const name = (file: string) => relative(FIXTURES_DIR, file);
 
@@ -87,5 +97,51 @@ describe('exact field names and nesting of the spec examples', () => {
       code: 'INVALID_JSON',
       found: expect.stringContaining('position 44') as string,
     });
+  });
+});
+
+describe("each deployed consumer's fixtures (fixtures/profiles/<profile>/) get that verdict", () => {
+  const profiles = readdirSync(PROFILE_FIXTURES_DIR).map((dir) => [dir, findProfile(dir).profile] as const);
+  const cases = profiles.flatMap(([dir, profile]) => {
+    const root = join(PROFILE_FIXTURES_DIR, dir);
+    const named = (f: { file: string }) => relative(PROFILE_FIXTURES_DIR, f.file);
+    return [
+      ...validFixtures(root).map((f) => [named(f), profile, f, undefined] as const),
+      ...invalidFixtures(root).map((f) => [named(f), profile, f, f] as const),
+    ];
+  });
+
+  test('every folder is a profile, with valid and invalid examples', () => {
+    expect(profiles.filter(([, p]) => p === undefined).map(([dir]) => dir)).toEqual([]);
+    expect(cases.length).toBeGreaterThan(4);
+  });
+
+  test.each(cases)('%s', (_, profile, fixture, invalid) => {
+    const verdict = validateForProfile(fixture.bytes, profile!, { channel: fixture.channel });
+    if (invalid === undefined) return expect(verdict.ok ? [] : verdict.violations).toEqual([]);
+    const violations = verdict.ok ? [] : verdict.violations;
+    expect(
+      violations.find((v) => v.code === invalid.code && v.path === invalid.path),
+      JSON.stringify(violations, null, 2),
+    ).toBeDefined();
+  });
+
+  test("the appv2 error and backtest examples are exactly what its shaper makes of the spec's", () => {
+    const read = <T>(dir: string, file: string): T => JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
+    const spec = <T>(channel: string, file: string) => read<T>(join(FIXTURES_DIR, 'valid', channel), file);
+    const appv2 = (channel: string, file: string) =>
+      read<unknown>(join(PROFILE_FIXTURES_DIR, 'tickstockappv2/valid', channel), file);
+    const shape = messageShaper(findProfile('tickstockappv2').profile!);
+    expect(shape.error(spec<ErrorMessage>('tickstock:errors', 'spec-004-s1-example.json'))).toEqual(
+      appv2('tickstock:errors', 'spec-004-s1-example-with-source-and-message.json'),
+    );
+    const progress = 'tickstock.events.backtesting.progress';
+    expect(shape.backtestProgress(spec<BacktestProgress>(progress, 'progress-half.json'))).toEqual(
+      appv2(progress, 'progress-half-with-top-level-fields.json'),
+    );
+    const results = 'tickstock.events.backtesting.results';
+    expect(shape.backtestResult(spec<BacktestResult>(results, 'result-completed.json'))).toEqual(
+      appv2(results, 'result-completed-with-top-level-fields.json'),
+    );
   });
 });

@@ -4,7 +4,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { splitMessages, validateCommand } from '../../src/cli/validate-command.ts';
+import {
+  splitMessages,
+  validateCommand,
+  type ValidateCommandOptions,
+} from '../../src/cli/validate-command.ts';
+import { CONSUMER_PROFILES } from '../../src/contract/consumer-profiles.ts';
 import { PACKAGE_ROOT } from '../../src/shared/package-root.ts';
 import { FIXTURES_DIR, invalidFixtures, validFixtures } from '../support/fixtures.ts';
 
@@ -150,5 +155,86 @@ describe('exit codes and input forms', () => {
     const pretty = Buffer.from(JSON.stringify({ a: 1, b: [1, 2] }, null, 2));
     expect(splitMessages(pretty, 'x', undefined)).toHaveLength(1);
     expect(splitMessages(lines([{ a: 1 }, { b: 2 }]), 'x', undefined)).toHaveLength(2);
+  });
+});
+
+describe('--profile: each consumer profile a verdict, side by side', () => {
+  const SPEC_ERROR = 'fixtures/events/valid/tickstock:errors/spec-004-s1-example.json';
+  const APPV2_ERROR = 'fixtures/profiles/tickstockappv2/valid/tickstock:errors/appv2-own-shape.json';
+  const both = [CONSUMER_PROFILES['spec']!, CONSUMER_PROFILES['tickstockappv2']!];
+  const run = async (options: Partial<ValidateCommandOptions>, paths = [SPEC_ERROR, APPV2_ERROR]) => {
+    const out: string[] = [];
+    const io = { readStdin: () => Promise.resolve(Buffer.alloc(0)), write: (l: string) => void out.push(l) };
+    const code = await validateCommand(paths, { json: false, channel: 'tickstock:errors', ...options }, io);
+    return { code, out };
+  };
+
+  test('human: one line a message with both verdicts, the violations named by profile; exit 1', async () => {
+    const { code, out } = await run({ profile: both });
+    expect(code).toBe(1);
+    expect(out[0]).toBe(
+      `✗ ${SPEC_ERROR}: spec ✓ valid error · tickstockappv2 ✗ 2 violations (checked as error)`,
+    );
+    expect(out).toContainEqual(expect.stringMatching(/^ {4}tickstockappv2: \$\.source \[MISSING_FIELD\] expected a string \(required by TickStockAppV2/));
+    expect(out).toContainEqual(expect.stringMatching(/^ {4}tickstockappv2: \$\.message \[MISSING_FIELD\]/));
+    expect(out).toContainEqual(
+      `✗ ${APPV2_ERROR}: spec ✗ 3 violations (checked as error) · tickstockappv2 ✓ valid error`,
+    );
+    expect(out.at(-1)).toBe(
+      '2 messages in 2 files: 0 passed, 2 failed (spec: 1 passed, 1 failed; tickstockappv2: 1 passed, 1 failed)',
+    );
+  });
+
+  test('one profile: its verdict alone, exit 0 when it accepts every message', async () => {
+    const { code, out } = await run({ profile: [both[1]!] }, [APPV2_ERROR]);
+    expect(out).toEqual([
+      `✓ ${APPV2_ERROR}: tickstockappv2 ✓ valid error`,
+      '1 message: 1 passed, 0 failed (tickstockappv2: 1 passed, 0 failed)',
+    ]);
+    expect(code).toBe(0);
+  });
+
+  test('--json: one record a message, its verdicts by profile; the summary counts each profile', async () => {
+    const { out } = await run({ profile: both, json: true });
+    const [first, , summary] = out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(first).toMatchObject({
+      type: 'verdict',
+      file: SPEC_ERROR,
+      ok: false,
+      verdicts: {
+        spec: { ok: true, kind: 'error' },
+        tickstockappv2: {
+          ok: false,
+          kind: 'error',
+          violations: [
+            expect.objectContaining({ code: 'MISSING_FIELD', path: '$.message' }),
+            expect.objectContaining({ code: 'MISSING_FIELD', path: '$.source' }),
+          ],
+        },
+      },
+    });
+    expect(summary).toEqual({
+      type: 'summary',
+      files: 2,
+      messages: 2,
+      passed: 0,
+      failed: 2,
+      by_profile: { spec: { passed: 1, failed: 1 }, tickstockappv2: { passed: 1, failed: 1 } },
+    });
+  });
+
+  test('--junit: a test case per message and profile, failed where that profile refused it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'validate-profiles-'));
+    try {
+      await run({ profile: both, junit: join(dir, 'report.xml') });
+      const xml = await readFile(join(dir, 'report.xml'), 'utf8');
+      expect(xml.match(/<testcase /g)).toHaveLength(4);
+      expect(xml).toMatch(/<testcase [^>]*name="spec-004-s1-example\.json \[spec\]"\s*\/>/);
+      expect(xml).toMatch(
+        /<testcase [^>]*name="spec-004-s1-example\.json \[tickstockappv2\]">\s*<failure message="2 violations \(checked as error\)" type="MISSING_FIELD">/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -106,6 +106,21 @@ const USAGE: Readonly<Record<string, Row>> = {
     first:
       /^tickstock: \[RUN_STAGE\] --stage ramp,rate=10,secnds=5: .*unknown key 'secnds' \(did you mean 'seconds'\?\)/,
   },
+  'sim --profile tickstockappv3': {
+    args: () => ['sim', '--profile', 'tickstockappv3'],
+    exit: 2,
+    first: /^tickstock: \[CLI_USAGE\] --profile tickstockappv3: no such consumer profile/,
+  },
+  'sim errors --profile specc': {
+    args: () => ['sim', 'errors', '--profile', 'specc'],
+    exit: 2,
+    first: /^tickstock: \[CLI_USAGE\] --profile specc: no such consumer profile/,
+  },
+  'validate --profile al': {
+    args: () => ['validate', '--profile', 'al', 'fixtures/events'],
+    exit: 2,
+    first: /^tickstock: \[CLI_USAGE\] --profile al: no such consumer profile/,
+  },
   'run --out csv=x': {
     args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--out', 'csv=x'],
     exit: 2,
@@ -259,6 +274,35 @@ describe('outcomes are exit codes', () => {
       first: /^tickstock: \[SCHEMA_MISSING\]/,
     });
     expect(output).toMatch(/tickstock db migrate/);
+  });
+
+  test("validate --profile: a spec 004 error passes the spec but not tickstockappv2 (exit 1); appv2's own shape passes it (exit 0)", async () => {
+    const errors = (dir: string) => `fixtures/${dir}/tickstock:errors`;
+    const [both, appv2] = [
+      runCli(['validate', '--profile', 'all', '--channel', 'tickstock:errors', errors('events/valid')]),
+      runCli([
+        'validate',
+        '--profile',
+        'tickstockappv2',
+        '--channel-from-dir',
+        errors('profiles/tickstockappv2/valid'),
+      ]),
+    ];
+    expect(await withDeadline(both.exited, FAST_MS, 'validate --profile all to exit')).toBe(1);
+    expect(both.output()).toMatch(
+      /spec-004-s1-example\.json: spec ✓ valid error · tickstockappv2 ✗ 2 violations/,
+    );
+    expect(both.output()).toMatch(
+      /tickstockappv2: \$\.source \[MISSING_FIELD\] expected a string \(required by TickStockAppV2/,
+    );
+    expect(both.output()).toMatch(
+      /: 0 passed, 7 failed \(spec: 7 passed, 0 failed; tickstockappv2: 0 passed, 7 failed\)\n$/,
+    );
+    expect(
+      await withDeadline(appv2.exited, FAST_MS, 'validate --profile tickstockappv2 to exit'),
+      appv2.output(),
+    ).toBe(0);
+    expect(appv2.output()).toMatch(/appv2-own-shape\.json: tickstockappv2 ✓ valid error/);
   });
 
   test('--version prints the package version, exit 0', async () => {

@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { CHANNELS } from '../../src/contract/channels.ts';
-import { validateMessage } from '../../src/contract/validate.ts';
+import { CONSUMER_PROFILES } from '../../src/contract/consumer-profiles.ts';
+import { validateForProfile, validateMessage } from '../../src/contract/validate.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { DEFAULT_SCENARIO, rateAt, schedule, type ScenarioOptions } from '../../src/sim/scenarios.ts';
 import type { ProducerRecorder } from '../../src/sim/producer-recorder.ts';
@@ -14,7 +15,8 @@ import {
 } from '../../src/sim/simulator.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
-import { pollUntil } from '../support/wait-for.ts';
+import { runCli } from '../support/run-cli.ts';
+import { pollUntil, withDeadline } from '../support/wait-for.ts';
 
 const services = useIsolatedServices();
 const seed = inject('seed');
@@ -222,5 +224,50 @@ describe('the simulator on real services', () => {
     const channels = new Set(messages.map((m) => m.channel));
     expect(channels).toEqual(new Set([CHANNELS.backtestProgress, CHANNELS.backtestResults, CHANNELS.health]));
     for (const m of messages) expect(validateMessage(m.payload, { channel: m.channel }).ok).toBe(true);
+  });
+
+  test('tickstock sim --profile tickstockappv2: errors with source and message, backtest fields at the top level', async () => {
+    const appv2 = CONSUMER_PROFILES['tickstockappv2']!;
+    const common = ['--profile', 'tickstockappv2', '--redis-url', services.redisUrl, '--seed', String(seed)];
+    const messages = await listen(
+      [CHANNELS.patterns, CHANNELS.errors, CHANNELS.backtestProgress, CHANNELS.backtestResults],
+      async () => {
+        // Both at once: each spends most of its second starting up.
+        const runs = [
+          runCli(['sim', ...common, '--no-db', '--rate', '1', '--duration', '0.5', '--backtest-rate', '100']),
+          runCli(['sim', 'errors', ...common, '--rate', '100', '--count', '5']),
+        ];
+        for (const run of runs)
+          expect(await withDeadline(run.exited, 20_000, 'tickstock sim to exit'), run.output()).toBe(0);
+      },
+    );
+    const on = (channel: string) =>
+      messages
+        .filter((m) => m.channel === channel)
+        .map((m) => JSON.parse(m.payload) as Record<string, unknown>);
+    expect(on(CHANNELS.errors)).toHaveLength(5);
+    for (const e of on(CHANNELS.errors))
+      expect(e).toMatchObject({ source: 'TickStockPL', message: e['error_message'] as string });
+    // At 100/s for half a second: jobs of ten progress messages and a result.
+    expect(on(CHANNELS.backtestResults).length).toBeGreaterThanOrEqual(1);
+    // The fields at the top level are the ones under data, which stays for a spec consumer.
+    const lifted = (m: Record<string, unknown>, fields: string[]): [unknown[], unknown[]] => {
+      const data = m['data'] as Record<string, unknown>;
+      return [fields.map((f) => m[f]), fields.map((f) => data[f])];
+    };
+    for (const p of on(CHANNELS.backtestProgress)) {
+      const [top, nested] = lifted(p, ['job_id', 'progress', 'status']);
+      expect(top).toEqual(nested);
+      expect(top.every((v) => v !== undefined)).toBe(true);
+    }
+    for (const r of on(CHANNELS.backtestResults)) {
+      const [top, nested] = lifted(r, ['job_id', 'status']);
+      expect(top).toEqual(nested);
+      expect(top[1]).toBe('completed');
+    }
+    for (const m of messages.filter((m) => m.channel !== CHANNELS.patterns)) {
+      const verdict = validateForProfile(m.payload, appv2, { channel: m.channel });
+      expect(verdict.ok ? [] : verdict.violations, m.payload).toEqual([]);
+    }
   });
 });

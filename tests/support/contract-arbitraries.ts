@@ -93,3 +93,42 @@ export const validErrorMessage = fc.record(
   },
   { requiredKeys: ['error_id', 'error_type', 'error_message', 'severity', 'category', 'timestamp'] },
 );
+
+const jobId = text(1, 100);
+const backtestEnvelope = <K extends string, T>(eventType: K, data: fc.Arbitrary<T>) =>
+  fc.record({ timestamp: seconds, data }).map(({ timestamp, data: d }) => ({
+    event_type: eventType,
+    source: 'TickStockPL' as const,
+    timestamp,
+    data: d,
+  }));
+
+/** Valid backtest progress messages (docs/contract.md: fields under data). */
+export const validBacktestProgress = backtestEnvelope(
+  'backtest_progress',
+  fc.record(
+    {
+      job_id: jobId,
+      progress: fc.double({ min: 0, max: 1, noNaN: true }),
+      status: fc.constantFrom('queued', 'running', 'completed', 'failed', 'cancelled'),
+      current_symbol: text(0, 20),
+      message: text(0, 50),
+      eta_seconds: fc.double({ min: 0, max: 1e6, noNaN: true }),
+    },
+    { requiredKeys: ['job_id', 'progress'] },
+  ),
+);
+
+/** Valid backtest result messages. */
+export const validBacktestResult = backtestEnvelope(
+  'backtest_result',
+  fc.record(
+    {
+      job_id: jobId,
+      status: fc.constantFrom('completed' as const, 'failed' as const, 'cancelled' as const),
+      results: fc.dictionary(extraKey([]), safeJson, { maxKeys: 3 }),
+      error: text(0, 50),
+    },
+    { requiredKeys: ['job_id', 'status'] },
+  ),
+);

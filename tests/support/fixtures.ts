@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const FIXTURES_DIR = new URL('../../fixtures/events/', import.meta.url).pathname;
+/** `<profile>/valid|invalid/<channel>/…`: what a deployed consumer accepts where it departs from the spec. */
+export const PROFILE_FIXTURES_DIR = new URL('../../fixtures/profiles/', import.meta.url).pathname;
 
 export interface Fixture {
   readonly file: string;
@@ -17,8 +19,8 @@ export interface InvalidFixture extends Fixture {
   readonly prefix: boolean;
 }
 
-function list(kind: 'valid' | 'invalid'): Fixture[] {
-  const root = join(FIXTURES_DIR, kind);
+function list(dir: string, kind: 'valid' | 'invalid'): Fixture[] {
+  const root = join(dir, kind);
   return readdirSync(root).flatMap((dir) =>
     readdirSync(join(root, dir)).map((name) => ({
       file: join(root, dir, name),
@@ -28,10 +30,10 @@ function list(kind: 'valid' | 'invalid'): Fixture[] {
   );
 }
 
-export const validFixtures = (): Fixture[] => list('valid');
+export const validFixtures = (dir = FIXTURES_DIR): Fixture[] => list(dir, 'valid');
 
-export function invalidFixtures(): InvalidFixture[] {
-  return list('invalid').map((f) => {
+export function invalidFixtures(dir = FIXTURES_DIR): InvalidFixture[] {
+  return list(dir, 'invalid').map((f) => {
     const name = f.file.split('/').pop() ?? '';
     const [code = '', rawPath = ''] = name.split('@');
     const prefix = rawPath.endsWith('...');
