@@ -4,6 +4,7 @@ import type { HarnessConfig } from '../config/load-config.ts';
 import type { Redis } from 'ioredis';
 import { CONSUMER_PROFILES } from '../contract/consumer-profiles.ts';
 import type { RunScenario } from '../contract/schemas/run-scenario.ts';
+import { storedErrorIds } from '../db/error-logs.ts';
 import { flowCheckpoints } from '../db/integration-events.ts';
 import { migrate } from '../db/migrate.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
@@ -223,6 +224,7 @@ async function measureFloor(
         graceMs: plan.graceSeconds * 1000,
         warmupMs: plan.warmupSeconds * 1000,
         thresholds: [],
+        sendsErrors: false,
       },
     );
     return { rate, seconds, result };
@@ -293,6 +295,10 @@ async function loadAgainst(
         clock: systemClock,
         spawnWorker: spawnClientsWorker,
         readCheckpoints: db === undefined ? undefined : (flowIds) => flowCheckpoints(db, flowIds),
+        readStoredErrors:
+          db === undefined || profile.errorStore === null
+            ? undefined
+            : (ids) => storedErrorIds(db, profile.errorStore!, ids),
         onStart: () =>
           console.log(
             `tickstock run: ${describeStages(plan)} to ${socketioUrl} (profile ${profile.name}${plan.warmupSeconds > 0 ? `, after a ${plan.warmupSeconds} s warm-up` : ''}), ${plan.clients} clients, seed ${seed}; thresholds: ${thresholds.map((t) => t.expr).join(', ')}`,
@@ -310,6 +316,7 @@ async function loadAgainst(
         graceMs: plan.graceSeconds * 1000,
         warmupMs: plan.warmupSeconds * 1000,
         thresholds,
+        sendsErrors: mix.errorsPerSecond > 0,
       },
     );
     status.done();

@@ -35,6 +35,18 @@ export interface ConsumerProfile {
   readonly backtestShape: BacktestShape;
   /** The consumer checkpoints it writes for a pattern flow; empty: it records none. */
   readonly checkpoints: readonly string[];
+  /**
+   * Where it stores the errors spec 004 says to store (error, critical): a table and the column that
+   * holds the error's id (`equals`) or its message, which a run's errors end with their id (`contains`);
+   * null: unknown, not checked.
+   */
+  readonly errorStore: ErrorStore | null;
+}
+
+export interface ErrorStore {
+  readonly table: string;
+  readonly column: string;
+  readonly match: 'equals' | 'contains';
 }
 
 /** The specification, as the reference consumer speaks it: what every command uses by default. */
@@ -47,10 +59,12 @@ export const SPEC_PROFILE: ConsumerProfile = {
     flowIdPath: 'data.flow_id',
     sentAtPath: 'timestamp',
   },
-  errors: { namespace: NAMESPACES.monitoring, event: SOCKET_EVENTS.tickstockError, idPath: 'error_id' },
+  // The client's copy of an error names it `id` (spec 004 Phase 1.2's format).
+  errors: { namespace: NAMESPACES.monitoring, event: SOCKET_EVENTS.tickstockError, idPath: 'id' },
   errorShape: 'spec004',
   backtestShape: 'nested',
   checkpoints: [CHECKPOINTS.eventReceived, CHECKPOINTS.eventParsed, CHECKPOINTS.websocketDelivered],
+  errorStore: { table: 'error_logs', column: 'error_id', match: 'equals' },
 };
 
 export const CONSUMER_PROFILES: Readonly<Record<string, ConsumerProfile>> = {
@@ -70,6 +84,8 @@ export const CONSUMER_PROFILES: Readonly<Record<string, ConsumerProfile>> = {
     errorShape: 'source-message',
     backtestShape: 'top-level',
     checkpoints: [],
+    // Its error_logs has other columns than spec 004's; which one holds the message is not known here.
+    errorStore: null,
   },
 };
 

@@ -133,3 +133,39 @@ export async function errorHealth(db: pg.Pool): Promise<ErrorHealth> {
         : (['operational', 'green'] as const);
   return { status, health, criticalErrors, errors, checkTime: new Date().toISOString() };
 }
+
+/** Where a consumer keeps the errors it stores (a profile's `errorStore`). */
+export interface StoredErrorsQuery {
+  readonly table: string;
+  readonly column: string;
+  /** `equals`: the column holds the id; `contains`: the id is somewhere in it (the message). */
+  readonly match: 'equals' | 'contains';
+}
+
+const likeEscaped = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+// pg's own escapeIdentifier, without loading the driver's value here (the CLI starts without it).
+const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** Of these error ids, the ones found in the store: a load run's check that nothing was lost. */
+export async function storedErrorIds(
+  db: pg.Pool,
+  store: StoredErrorsQuery,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  // Names come from a profile (a user's scenario file): quoted, never spliced raw.
+  const table = store.table.split('.').map(quoted).join('.');
+  const column = quoted(store.column);
+  if (store.match === 'equals') {
+    const { rows } = await db.query<{ v: string }>(
+      `SELECT ${column}::text AS v FROM ${table} WHERE ${column}::text = ANY($1::text[])`,
+      [ids],
+    );
+    return new Set(rows.map((r) => r.v));
+  }
+  const { rows } = await db.query<{ v: string }>(
+    `SELECT ${column}::text AS v FROM ${table} WHERE ${column}::text LIKE ANY($1::text[])`,
+    [ids.map((id) => `%${likeEscaped(id)}%`)],
+  );
+  return new Set(ids.filter((id) => rows.some((r) => r.v.includes(id))));
+}

@@ -43,7 +43,7 @@ export function floorSource(
         await new Promise<void>((resolve) => clock.after(wait, resolve));
       }
       await Promise.all(replies);
-      return { sent: n, lateness: lateness.summary(), malformed: 0, aux: 0, errors: 0 };
+      return { sent: n, lateness: lateness.summary(), malformed: 0, aux: 0, errors: 0, errorLateness: null };
     },
     stop: () => void (stopping = true),
   };

@@ -18,6 +18,10 @@ export const METRICS = {
   delivery: { kind: 'ratio', about: 'events received by every client / events sent' },
   flows_complete: { kind: 'ratio', about: 'flows with every checkpoint the profile records / flows sent' },
   lost: { kind: 'count', about: 'flows sent but not received by every client within the grace period' },
+  errors_lost: {
+    kind: 'count',
+    about: 'errors sent but not shown to every client or not stored, as spec 004 routes their severity',
+  },
 } as const;
 export type MetricName = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
@@ -32,4 +36,5 @@ export interface MetricValues {
   readonly delivery: number | null;
   readonly flows_complete: number | null;
   readonly lost: number | null;
+  readonly errors_lost: number | null;
 }

@@ -2,14 +2,24 @@ import type { ConsumerProfile } from '../contract/consumer-profiles.ts';
 import type { TimerClock } from '../shared/clock.ts';
 import type { LatencySummary } from '../shared/latency-histogram.ts';
 import { readCheckpointLedger, type CheckpointSummary, type ReadCheckpoints } from './checkpoint-ledger.ts';
-import { startClientWorkers, type SpawnWorker } from './clients/client-workers.ts';
+import { startClientWorkers, type MergedClients, type SpawnWorker } from './clients/client-workers.ts';
+import {
+  createErrorLedger,
+  type ErrorLedger,
+  type ReadStoredErrors,
+  type SentError,
+} from './error-ledger.ts';
 import type { SocketTargetOptions } from './clients/socket-clients.ts';
 import type { MetricValues } from './metrics.ts';
 import { evaluateThresholds, type Threshold, type ThresholdResult } from './thresholds.ts';
 
 /** What generates the load: told of each flow as it goes out, it resolves when it has sent all. */
 export interface LoadSource {
-  run(onSent: (flowId: string, intendedAtMs: number) => void): Promise<LoadSourceStats>;
+  /** `onError`: told of each error message just before it is published. */
+  run(
+    onSent: (flowId: string, intendedAtMs: number) => void,
+    onError?: (error: SentError) => void,
+  ): Promise<LoadSourceStats>;
   /** Stops sending (Ctrl+C); `run` then resolves with what was sent. */
   stop(): void;
 }
@@ -24,6 +34,8 @@ export interface LoadSourceStats {
   readonly aux: number;
   /** Error messages on tickstock:errors. */
   readonly errors: number;
+  /** How late the error generator was against its own schedule; null: it sent none. */
+  readonly errorLateness: LatencySummary | null;
 }
 
 export interface RunOptions {
@@ -37,6 +49,25 @@ export interface RunOptions {
   /** How long the warm-up source runs (0: none). */
   readonly warmupMs: number;
   readonly thresholds: readonly Threshold[];
+  /** The source sends errors: clients listen where the profile says errors arrive. */
+  readonly sendsErrors: boolean;
+}
+
+/** What became of the errors a run sent (spec 004's routing: shown from warning up, stored from error up). */
+export interface ErrorOutcome {
+  readonly sent: number;
+  readonly lateness: LatencySummary | null;
+  /** Errors every client should have been shown; null: this consumer shows none (its profile). */
+  readonly toShow: number | null;
+  readonly errorToClient: LatencySummary;
+  readonly notShown: readonly {
+    readonly errorId: string;
+    readonly severity: string;
+    readonly clientsReceived: number;
+  }[];
+  /** Errors it should have stored; null: the profile names no store, or no PostgreSQL. */
+  readonly toStore: number | null;
+  readonly notStored: readonly { readonly errorId: string; readonly severity: string }[];
 }
 
 /** What the live progress line shows, once a second. */
@@ -77,6 +108,8 @@ export interface RunResult {
   }[];
   /** The flows' checkpoints; 'none-recorded': the profile's consumer writes none; null: not read. */
   readonly checkpoints: CheckpointSummary | 'none-recorded' | null;
+  /** What became of the errors sent; null: the run sent none. */
+  readonly errors: ErrorOutcome | null;
   readonly thresholds: readonly ThresholdResult[];
   readonly verdict: 'pass' | 'fail';
 }
@@ -101,11 +134,17 @@ export async function runLoad(
     readonly onProgress?: (p: RunProgress) => void;
     /** Where the flows' checkpoints are read back (PostgreSQL given); undefined: not judged. */
     readonly readCheckpoints?: ReadCheckpoints | undefined;
+    /** Where stored errors are looked up (PostgreSQL given, the profile names a store). */
+    readonly readStoredErrors?: ReadStoredErrors | undefined;
   },
   options: RunOptions,
 ): Promise<RunResult> {
   const { clock, source } = deps;
-  const workers = await startClientWorkers(deps.spawnWorker, options);
+  const errors = createErrorLedger(options.profile);
+  const workers = await startClientWorkers(deps.spawnWorker, {
+    ...options,
+    errors: options.sendsErrors && options.profile.errors !== null,
+  });
   try {
     deps.onStart?.();
     let phase: RunProgress['phase'] = 'warm-up';
@@ -138,6 +177,7 @@ export async function runLoad(
           (flows) => workers.sent(flows),
           (flowId) => sentOrder.push(flowId),
         ),
+        errors.sent,
       );
       let cancelGrace = (): void => undefined;
       await Promise.race([
@@ -148,7 +188,20 @@ export async function runLoad(
     } finally {
       clearInterval(ticker);
     }
-    const merged = await workers.finish();
+    const toShow = errors.toShow();
+    const merged = await workers.finish(toShow);
+    const errorOutcome =
+      errors.count() === 0
+        ? null
+        : await judgeErrors(
+            errors,
+            toShow,
+            merged,
+            stats.errorLateness,
+            deps.readStoredErrors,
+            options,
+            clock,
+          );
     const lost = sentOrder.filter((id) => merged.lost.has(id));
     const sent = sentOrder.length;
     const checkpoints =
@@ -158,11 +211,15 @@ export async function runLoad(
     const ledger = checkpoints === null || checkpoints === 'none-recorded' ? undefined : checkpoints;
     const values: MetricValues = {
       publish_to_client: merged.publishToClient,
-      error_to_client: null,
+      error_to_client: errorOutcome?.toShow ? errorOutcome.errorToClient : null,
       generator_lateness: stats.lateness,
       delivery: sent === 0 ? null : (sent - lost.length) / sent,
       flows_complete: ledger === undefined || sent === 0 ? null : ledger.complete / sent,
       lost: lost.length,
+      errors_lost:
+        errorOutcome === null || (errorOutcome.toShow === null && errorOutcome.toStore === null)
+          ? null
+          : errorOutcome.notShown.length + errorOutcome.notStored.length,
     };
     const thresholds = evaluateThresholds(options.thresholds, values);
     return {
@@ -187,6 +244,7 @@ export async function runLoad(
         ...(ledger === undefined ? {} : { lastCheckpoint: ledger.incomplete.get(flowId) ?? null }),
       })),
       checkpoints,
+      errors: errorOutcome,
       thresholds,
       verdict: thresholds.every((t) => t.ok) ? 'pass' : 'fail',
     };
@@ -199,23 +257,71 @@ const SETTLE_TRIES = 6;
 const SETTLE_PAUSE_MS = 500;
 
 /**
- * The ledger once the consumer's checkpoint writer has caught up: read again while flows are missing
- * checkpoints and fewer are missing each time (bounded: about 3 s).
+ * A read once the consumer's writers have caught up: read again while something is missing and less is
+ * missing each time (bounded: about 3 s).
  */
-async function settledLedger(
+async function settled<T>(read: () => Promise<T>, missing: (t: T) => number, clock: TimerClock): Promise<T> {
+  let last = await read();
+  for (let i = 1; i < SETTLE_TRIES && missing(last) > 0; i += 1) {
+    await new Promise<void>((resolve) => clock.after(SETTLE_PAUSE_MS, resolve));
+    const next = await read();
+    if (missing(next) >= missing(last)) return next;
+    last = next;
+  }
+  return last;
+}
+
+const settledLedger = (
   read: ReadCheckpoints,
   flowIds: readonly string[],
   consumerCheckpoints: readonly string[],
   clock: TimerClock,
-): Promise<CheckpointSummary | 'none-recorded'> {
-  let ledger = await readCheckpointLedger(read, flowIds, consumerCheckpoints);
-  for (let i = 1; i < SETTLE_TRIES && ledger !== 'none-recorded' && ledger.incomplete.size > 0; i += 1) {
-    await new Promise<void>((resolve) => clock.after(SETTLE_PAUSE_MS, resolve));
-    const next = await readCheckpointLedger(read, flowIds, consumerCheckpoints);
-    if (next === 'none-recorded' || next.incomplete.size >= ledger.incomplete.size) return next;
-    ledger = next;
-  }
-  return ledger;
+): Promise<CheckpointSummary | 'none-recorded'> =>
+  settled(
+    () => readCheckpointLedger(read, flowIds, consumerCheckpoints),
+    (l) => (l === 'none-recorded' ? 0 : l.incomplete.size),
+    clock,
+  );
+
+/** Errors shown (from the clients) and stored (from the consumer's store), against the ledger. */
+async function judgeErrors(
+  ledger: ErrorLedger,
+  toShow: readonly (readonly [string, number])[],
+  merged: MergedClients,
+  lateness: LatencySummary | null,
+  readStored: ReadStoredErrors | undefined,
+  options: RunOptions,
+  clock: TimerClock,
+): Promise<ErrorOutcome> {
+  const toStore = ledger.toStore();
+  const stored =
+    readStored === undefined || toStore.length === 0
+      ? undefined
+      : await settled(
+          () => readStored(toStore.map((e) => e.errorId)),
+          (found) => toStore.length - found.size,
+          clock,
+        );
+  const shows = options.profile.errors !== null;
+  return {
+    sent: ledger.count(),
+    lateness,
+    toShow: shows ? toShow.length : null,
+    errorToClient: merged.errorToClient,
+    notShown: [...merged.errorsLost].slice(0, LOST_LISTED).map(([errorId, clientsReceived]) => ({
+      errorId,
+      severity: ledger.severityOf(errorId) ?? 'unknown',
+      clientsReceived,
+    })),
+    toStore: stored === undefined ? null : toStore.length,
+    notStored:
+      stored === undefined
+        ? []
+        : toStore
+            .filter((e) => !stored.has(e.errorId))
+            .slice(0, LOST_LISTED)
+            .map((e) => ({ errorId: e.errorId, severity: e.severity })),
+  };
 }
 
 /**

@@ -110,6 +110,7 @@ function profileFrom(name: string, spec: ProfileSpec): ConsumerProfile {
     errorShape: spec.error_shape ?? base.errorShape,
     backtestShape: spec.backtest_shape ?? base.backtestShape,
     checkpoints: spec.checkpoints ?? base.checkpoints,
+    errorStore: spec.error_store === undefined ? base.errorStore : spec.error_store,
   };
 }
 

@@ -75,6 +75,22 @@ export function runReport(r: RunResult, floor: FloorResult | null = null): RunRe
       ...(l.lastCheckpoint === undefined ? {} : { last_checkpoint: l.lastCheckpoint }),
     })),
     checkpoints: checkpointsReport(r),
+    errors:
+      r.errors === null
+        ? null
+        : {
+            sent: r.errors.sent,
+            generator_lateness_ms_p99: r.errors.lateness === null ? null : round(r.errors.lateness.p99),
+            to_show: r.errors.toShow,
+            error_to_client: latencyReport(r.errors.errorToClient),
+            not_shown: r.errors.notShown.map((e) => ({
+              error_id: e.errorId,
+              severity: e.severity,
+              clients_received: e.clientsReceived,
+            })),
+            to_store: r.errors.toStore,
+            not_stored: r.errors.notStored.map((e) => ({ error_id: e.errorId, severity: e.severity })),
+          },
     floor:
       floor === null
         ? null

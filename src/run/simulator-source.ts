@@ -58,7 +58,7 @@ export function simulatorSource(
   const abort = new AbortController();
   const errorMix: ErrorMix = { ...DEFAULT_MIX, severities: options.mix.errorSeverities };
   return {
-    run: async (onSent) => {
+    run: async (onSent, onError) => {
       sent = onSent;
       const noErrors: ErrorSimStats | undefined = undefined;
       const [stats, errors] = await Promise.all([
@@ -75,7 +75,10 @@ export function simulatorSource(
                 mix: errorMix,
                 sequenceIntervalMs: 0,
                 profile: options.profile,
+                idInMessage: true,
               },
+              (message, intendedAtMs) =>
+                onError?.({ errorId: message.error_id, severity: message.severity, intendedAtMs }),
             )
           : noErrors,
       ]);
@@ -85,6 +88,7 @@ export function simulatorSource(
         malformed: stats.malformed,
         aux: stats.auxSent,
         errors: errors?.sent ?? 0,
+        errorLateness: errors?.lateness ?? null,
       };
     },
     stop: () => {

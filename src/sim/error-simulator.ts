@@ -4,6 +4,7 @@ import { SPEC_PROFILE, type ConsumerProfile } from '../contract/consumer-profile
 import { messageShaper } from '../contract/message-shapes.ts';
 import { SEVERITIES, type ErrorMessage, type Severity } from '../contract/schemas/error-message.ts';
 import type { Clock } from '../shared/clock.ts';
+import { LatencyHistogram, type LatencySummary } from '../shared/latency-histogram.ts';
 import type { Logger } from '../shared/logger.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { createErrorGenerator, type ErrorMix } from './error-generator.ts';
@@ -22,12 +23,16 @@ export interface ErrorSimOptions {
   readonly sequenceIntervalMs: number;
   /** The consumer the errors are for: they go out in the shape it accepts (default: the spec's). */
   readonly profile?: ConsumerProfile;
+  /** End each error_message with its error_id, so that a store keeping only the message can be matched. */
+  readonly idInMessage?: boolean;
 }
 
 export interface ErrorSimStats {
   readonly sent: number;
   readonly bySeverity: Readonly<Record<Severity, number>>;
   readonly zeroSubscriberPublishes: number;
+  /** Publish time minus scheduled time (mix mode): the error generator's own lateness. */
+  readonly lateness: LatencySummary;
 }
 
 /**
@@ -37,25 +42,29 @@ export interface ErrorSimStats {
 export async function runErrorSimulation(
   deps: { redis: Redis; clock: Clock; logger: Logger; signal?: AbortSignal },
   options: ErrorSimOptions,
-  onSent: (message: ErrorMessage) => void = () => undefined,
+  onSent: (message: ErrorMessage, intendedAtMs: number) => void = () => undefined,
 ): Promise<ErrorSimStats> {
   const generator = createErrorGenerator(seededRandom(options.seed));
   const watch = createZeroSubscriberWatch(deps.logger, () => deps.clock.now());
   const shape = messageShaper(options.profile ?? SPEC_PROFILE).error;
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const lateness = new LatencyHistogram();
   let sent = 0;
-  const publish = async (message: ErrorMessage): Promise<void> => {
+  const publish = async (built: ErrorMessage, intendedAtMs: number): Promise<void> => {
+    const message = options.idInMessage
+      ? { ...built, error_message: `${built.error_message} [${built.error_id}]` }
+      : built;
+    onSent(message, intendedAtMs);
     watch.observe(CHANNELS.errors, await deps.redis.publish(CHANNELS.errors, JSON.stringify(shape(message))));
     sent += 1;
     bySeverity[message.severity] += 1;
-    onSent(message);
   };
   const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
   const start = deps.clock.now();
   if (options.mode === 'sequence') {
     for (const message of generator.testSequence(start)) {
       if (deps.signal?.aborted) break;
-      await publish(message);
+      await publish(message, deps.clock.now());
       await wait(options.sequenceIntervalMs);
     }
   } else {
@@ -68,8 +77,10 @@ export async function runErrorSimulation(
       )
         break;
       await wait(start + offset - deps.clock.now());
-      await publish(generator.next(deps.clock.now(), options.mix));
+      // Stamped with its intended time: latency measured from it includes this generator's lateness.
+      lateness.record(deps.clock.now() - (start + offset));
+      await publish(generator.next(start + offset, options.mix), start + offset);
     }
   }
-  return { sent, bySeverity, zeroSubscriberPublishes: watch.count() };
+  return { sent, bySeverity, zeroSubscriberPublishes: watch.count(), lateness: lateness.summary() };
 }

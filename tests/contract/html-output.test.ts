@@ -48,6 +48,15 @@ const plain: RunReport = {
     ],
     incomplete: [{ flow_id: 'f-2', last_checkpoint: 'PATTERN_PUBLISHED' }],
   },
+  errors: {
+    sent: 4,
+    generator_lateness_ms_p99: 0.3,
+    to_show: 3,
+    error_to_client: { count: 8, p50: 1.5, p90: 2, p99: 2.5, p999: 2.5, max: 2.6 },
+    not_shown: [{ error_id: 'e-3', severity: 'warning', clients_received: 2 }],
+    to_store: 2,
+    not_stored: [{ error_id: 'e-4', severity: 'critical' }],
+  },
   floor: {
     rate: 200,
     seconds: 3,

@@ -10,6 +10,7 @@ const measured = (over: Partial<MetricValues> = {}): MetricValues => ({
   delivery: 1,
   flows_complete: null,
   lost: 0,
+  errors_lost: null,
   ...over,
 });
 

@@ -108,7 +108,7 @@ describe('tickstock run against a consumer', () => {
         '  stages:',
         '    - { kind: steady, rate: 200, seconds: 1 }',
         '    - { kind: ramp, rate: 300, seconds: 1 }',
-        'mix: { malformed: 0.05, errors: 2, backtest: 1, health: 1, heartbeat: 1 }',
+        "mix: { malformed: 0.05, errors: 2, error_severities: 'warning:1,error:1,critical:1', backtest: 1, health: 1, heartbeat: 1 }",
         'clients: { socketio: 9, workers: 2 }',
         'thresholds: [publish_to_client.p99 < 2000]',
       ].join('\n'),
@@ -137,6 +137,11 @@ describe('tickstock run against a consumer', () => {
     expect(sent + r.generator.malformed_sent).toBeLessThanOrEqual(460);
     expect(r.generator.malformed_sent).toBeGreaterThan(5);
     expect(r.generator.errors_sent).toBe(4);
+    // Every error shown to every client and, from error up, stored (spec 004's routing).
+    expect(r.errors).toMatchObject({ sent: 4, to_show: 4, not_shown: [], not_stored: [] });
+    expect(r.errors?.to_store).toBeGreaterThanOrEqual(1);
+    expect(r.errors?.error_to_client.count).toBe(20);
+    expect(run.output()).toMatch(/error→client\s+p50/);
     expect(r.generator.aux_sent).toBeGreaterThanOrEqual(2);
     expect(r.delivery).toEqual({ sent, received_min: sent, received_max: sent, foreign: 0, unreadable: 0 });
     expect(r.latency_ms.publish_to_client.count).toBe(sent * 5);
@@ -277,6 +282,51 @@ describe('tickstock run against a consumer', () => {
       expect(wrong.run.output()).toMatch(
         /100 payloads had no flow id or publish time where profile spec looks: is --profile right/,
       );
+    } finally {
+      await appv2.close();
+    }
+  }, 60_000);
+
+  test('the deployed consumer drops its error subscription when idle (a stand-in with a short gap): errors published in the gap are listed as never stored, exit 99', async () => {
+    const table = `appv2_errors_${process.pid}_${Date.now()}`;
+    const appv2 = await startAppV2StandIn(services.redisUrl, {
+      databaseUrl: services.databaseUrl,
+      table,
+      idleDropMs: 300,
+      resubscribeAfterMs: 1200,
+    });
+    try {
+      const scenario = join(dir, `${table}.yaml`);
+      // Its error table, described in the scenario: the message column holds each run error's id.
+      await writeFile(
+        scenario,
+        [
+          'profile: appv2db',
+          'profiles:',
+          '  appv2db:',
+          '    extends: tickstockappv2',
+          `    error_store: { table: ${table}, column: message, match: contains }`,
+        ].join('\n'),
+      );
+      const { run, json } = tickstockRun(appv2.url, [
+        ...[scenario, '--rate', '20', '--duration', '4', '--clients', '1', '--grace', '1'],
+        ...['--errors', '3', '--error-severities', 'error:1', '--threshold', 'errors_lost == 0'],
+      ]);
+      expect(await withDeadline(run.exited, 30_000, 'the run to end'), run.output()).toBe(99);
+      const r = await report(json);
+      expect(r.delivery).toMatchObject({ sent: 80, received_min: 80 });
+      const e = r.errors!;
+      expect(e.sent).toBe(12);
+      expect(e.to_show).toBeNull(); // it pushes no errors to clients
+      expect(e.to_store).toBe(12);
+      // What it never stored is exactly what it never saw: published while it was not subscribed.
+      expect(e.not_stored.length).toBeGreaterThan(0);
+      expect(e.not_stored.length).toBeLessThan(12);
+      const seen = appv2.errorsSeen();
+      for (const missing of e.not_stored) expect(seen.some((m) => m.includes(missing.error_id))).toBe(false);
+      expect(r.thresholds[0]).toMatchObject({ name: 'errors_lost', ok: false, value: e.not_stored.length });
+      expect(run.output()).toMatch(/errors\s+12 sent; shown: not checked \(profile appv2db pushes no errors/);
+      expect(run.output()).toMatch(/not stored \S+ \(error\)/);
     } finally {
       await appv2.close();
     }

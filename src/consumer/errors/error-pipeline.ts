@@ -1,3 +1,4 @@
+import { ERROR_ROUTES } from '../../contract/error-routing.ts';
 import type { Alert, ClientError } from '../../contract/schemas/client-payloads.ts';
 import { SEVERITIES, type Severity } from '../../contract/schemas/error-message.ts';
 import type { Verdict } from '../../contract/validate.ts';
@@ -6,22 +7,6 @@ import type { createAlertRules } from './alert-rules.ts';
 import { toClientError } from './client-error.ts';
 import type { ErrorFileLog } from './error-file-log.ts';
 import type { ErrorStore } from './error-store.ts';
-
-export interface ErrorRouting {
-  readonly stored: boolean;
-  readonly logged: boolean;
-  readonly monitoring: boolean;
-  readonly main: boolean;
-}
-
-/** Spec 004 §2 as a table: what happens to each severity. */
-export const ROUTES: Readonly<Record<Severity, ErrorRouting>> = {
-  debug: { logged: false, stored: false, monitoring: false, main: false },
-  info: { logged: true, stored: false, monitoring: false, main: false },
-  warning: { logged: true, stored: false, monitoring: true, main: false },
-  error: { logged: true, stored: true, monitoring: true, main: false },
-  critical: { logged: true, stored: true, monitoring: true, main: true },
-};
 
 export class ErrorCounters {
   readonly bySeverity: Record<Severity, number> = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<
@@ -61,7 +46,7 @@ export function createErrorPipeline(deps: ErrorPipelineDeps) {
         return;
       }
       const error = verdict.message;
-      const route = ROUTES[error.severity];
+      const route = ERROR_ROUTES[error.severity];
       deps.counters.bySeverity[error.severity] += 1;
       if (route.logged) deps.fileLog.write(error, new Date(receivedAt));
       if (route.stored) deps.store?.add({ message: error, receivedAt });

@@ -102,6 +102,35 @@ export const RunReport = Type.Object(
       ],
       { description: 'the flow ledger from PostgreSQL; null: not read (no PostgreSQL given)' },
     ),
+    errors: Type.Union(
+      [
+        Type.Object(
+          {
+            sent: Count,
+            generator_lateness_ms_p99: Type.Union([Ms, Type.Null()]),
+            to_show: Type.Union([Count, Type.Null()], {
+              description: 'errors every client should be shown (warning and up); null: this consumer shows none',
+            }),
+            error_to_client: Latency,
+            not_shown: Type.Array(
+              Type.Object(
+                { error_id: Type.String(), severity: Type.String(), clients_received: Count },
+                { additionalProperties: false },
+              ),
+            ),
+            to_store: Type.Union([Count, Type.Null()], {
+              description: 'errors it should have stored (error, critical); null: not checked',
+            }),
+            not_stored: Type.Array(
+              Type.Object({ error_id: Type.String(), severity: Type.String() }, { additionalProperties: false }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: "the mix's errors, judged by spec 004's routing; null: the run sent none" },
+    ),
     floor: Type.Union(
       [
         Type.Object(

@@ -61,6 +61,21 @@ export const ProfileSpec = Type.Object(
     error_shape: Type.Optional(Type.Union([Type.Literal('spec004'), Type.Literal('source-message')])),
     backtest_shape: Type.Optional(Type.Union([Type.Literal('nested'), Type.Literal('top-level')])),
     checkpoints: Type.Optional(Type.Array(Type.String())),
+    error_store: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            table: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_.]*$' }),
+            column: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+            match: Type.Union([Type.Literal('equals'), Type.Literal('contains')], {
+              description: "equals: the column holds the error_id; contains: the message, which a run's errors end with their id",
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ]),
+    ),
   },
   { additionalProperties: false },
 );

@@ -20,12 +20,12 @@ const PROGRESS_MS = 100;
  * message is held and counted once the message comes.
  */
 export function serveClientWorker(port: ParentPort, clock: Clock): void {
-  let finish: (() => void) | undefined;
+  let finish: ((errors: readonly (readonly [string, number])[]) => void) | undefined;
   port.on('message', (message) => {
     if (message.type === 'start') {
       void work(port, clock, message.config, (f) => (finish = f));
     }
-    if (message.type === 'finish') finish?.();
+    if (message.type === 'finish') finish?.(message.errors);
   });
 }
 
@@ -33,7 +33,7 @@ async function work(
   port: ParentPort,
   clock: Clock,
   config: Extract<ToWorker, { type: 'start' }>['config'],
-  onFinish: (finish: () => void) => void,
+  onFinish: (finish: (errors: readonly (readonly [string, number])[]) => void) => void,
 ): Promise<void> {
   const ledger = createFlowLedger(config.clients);
   const latency = new LatencyHistogram();
@@ -41,6 +41,8 @@ async function work(
   const warmup = new Set<string>();
   const early = new Map<string, PatternReceipt[]>();
   let unreadable = 0;
+  // Each error's first receipt per client: id → client → when.
+  const errorReceipts = new Map<string, Map<number, number>>();
   const take = (r: PatternReceipt): void => {
     if (warmup.has(r.flowId)) warmupLatency.record(r.receivedAtMs - r.intendedAtMs);
     else if (ledger.received(r.client, r.flowId)) latency.record(r.receivedAtMs - r.intendedAtMs);
@@ -65,6 +67,13 @@ async function work(
         else held.push(r);
       },
       onUnreadable: () => (unreadable += 1),
+      onError: config.errors
+        ? (client, errorId, receivedAtMs) => {
+            const byClient = errorReceipts.get(errorId) ?? new Map<number, number>();
+            if (!byClient.has(client)) byClient.set(client, receivedAtMs);
+            errorReceipts.set(errorId, byClient);
+          }
+        : undefined,
     });
   } catch (error) {
     const e = isHarnessError(error) ? error : undefined;
@@ -87,9 +96,16 @@ async function work(
       }),
     PROGRESS_MS,
   );
-  onFinish(() => {
+  onFinish((errors) => {
     clearInterval(progress);
     clients.close();
+    const errorLatency = new LatencyHistogram();
+    const errorsLost: [string, number][] = [];
+    for (const [errorId, intendedAtMs] of errors) {
+      const byClient = errorReceipts.get(errorId);
+      byClient?.forEach((at) => errorLatency.record(at - intendedAtMs));
+      if ((byClient?.size ?? 0) < config.clients) errorsLost.push([errorId, byClient?.size ?? 0]);
+    }
     let foreign = ledger.foreign();
     for (const held of early.values()) foreign += held.length;
     port.send({
@@ -101,6 +117,8 @@ async function work(
         lost: ledger.lost().map((l) => [l.flowId, l.clientsReceived] as const),
         foreign,
         unreadable,
+        errorHistogram: errorLatency.encode(),
+        errorsLost,
       },
     });
   });

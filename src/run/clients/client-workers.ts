@@ -18,6 +18,9 @@ export interface MergedClients {
   readonly lost: ReadonlyMap<string, number>;
   readonly foreign: number;
   readonly unreadable: number;
+  readonly errorToClient: LatencySummary;
+  /** Errors to be shown that some client never got, with how many clients did. */
+  readonly errorsLost: ReadonlyMap<string, number>;
 }
 
 /** `clients` as even as possible over `workers` (none empty). */
@@ -52,6 +55,8 @@ export async function startClientWorkers(
     readonly profile: ConsumerProfile;
     readonly clients: number;
     readonly workers: number;
+    /** Listen for errors too (the run sends some and the profile says where they arrive). */
+    readonly errors: boolean;
   },
 ) {
   const sizes = split(options.clients, options.workers);
@@ -93,7 +98,12 @@ export async function startClientWorkers(
     children.forEach((child, i) =>
       child.send({
         type: 'start',
-        config: { target: options.target, profile: options.profile, clients: sizes[i]! },
+        config: {
+          target: options.target,
+          profile: options.profile,
+          clients: sizes[i]!,
+          errors: options.errors,
+        },
       }),
     );
     const ready = await Promise.all(children.map((child, i) => next(child, 'ready', i)));
@@ -121,18 +131,18 @@ export async function startClientWorkers(
         onChange();
       });
     },
-    /** Stops the clients and merges what every worker measured. */
-    async finish(): Promise<MergedClients> {
+    /** Stops the clients and merges what every worker measured; `errors`: those every client should have seen. */
+    async finish(errors: readonly (readonly [string, number])[] = []): Promise<MergedClients> {
       const results = await Promise.all(
         children.map((child, i) => {
           const result = next(child, 'result', i);
-          child.send({ type: 'finish' });
+          child.send({ type: 'finish', errors });
           return result;
         }),
       );
       const histogram = new LatencyHistogram();
       const warmupHistogram = new LatencyHistogram();
-      const lost = new Map<string, number>();
+      const errorHistogram = new LatencyHistogram();
       const merged: WorkerResult[] = results.map((m) => {
         if (m.type === 'failed') throw failure(m);
         return m.result;
@@ -140,27 +150,47 @@ export async function startClientWorkers(
       merged.forEach((r) => {
         histogram.addEncoded(r.histogram);
         warmupHistogram.addEncoded(r.warmupHistogram);
+        errorHistogram.addEncoded(r.errorHistogram);
       });
-      // A flow lost in one worker's clients: the other workers' clients had it, unless they lost it too.
-      const lostIn = merged.map((r) => new Map(r.lost));
-      for (const r of merged)
-        for (const [flowId] of r.lost)
-          if (!lost.has(flowId))
-            lost.set(
-              flowId,
-              lostIn.reduce((n, m, w) => n + (m.get(flowId) ?? sizes[w]!), 0),
-            );
       return {
+        errorToClient: errorHistogram.summary(),
+        errorsLost: joinLost(
+          merged.map((r) => r.errorsLost),
+          sizes,
+        ),
+        lost: joinLost(
+          merged.map((r) => r.lost),
+          sizes,
+        ),
         publishToClient: histogram.summary(),
         warmup: warmupHistogram.summary(),
         receivedPerClient: merged.flatMap((r) => r.receivedPerClient),
-        lost,
         foreign: merged.reduce((n, r) => n + r.foreign, 0),
         unreadable: merged.reduce((n, r) => n + r.unreadable, 0),
       };
     },
     close: stopAll,
   };
+}
+
+/**
+ * What some worker's clients lacked, joined: an item lost in one worker's clients was had by the other
+ * workers' clients (`sizes[w]` of them), unless they lost it too. The value: how many clients in all had it.
+ */
+function joinLost(
+  perWorker: readonly (readonly (readonly [string, number])[])[],
+  sizes: readonly number[],
+): Map<string, number> {
+  const lostIn = perWorker.map((l) => new Map(l));
+  const lost = new Map<string, number>();
+  for (const l of perWorker)
+    for (const [id] of l)
+      if (!lost.has(id))
+        lost.set(
+          id,
+          lostIn.reduce((n, m, w) => n + (m.get(id) ?? sizes[w]!), 0),
+        );
+  return lost;
 }
 
 export type ClientWorkers = Awaited<ReturnType<typeof startClientWorkers>>;

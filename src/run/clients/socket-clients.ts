@@ -37,11 +37,14 @@ export async function connectClients(
     readonly onPattern: (receipt: PatternReceipt) => void;
     /** A payload on the pattern event without a flow id or publish time where the profile says. */
     readonly onUnreadable: () => void;
+    /** An error pushed to a client where the profile says errors arrive (not listened to if absent). */
+    readonly onError?: (client: number, errorId: string, receivedAtMs: number) => void;
   },
 ): Promise<{ close(): void }> {
   const { namespace, event, flowIdPath, sentAtPath } = profile.patterns;
   const url = new URL(namespace, target.url).toString();
   const sockets: Socket[] = [];
+  const handshakes: Promise<void>[] = [];
   const close = (): void => sockets.forEach((s) => s.disconnect());
   for (let client = 0; client < count; client++) {
     const socket = io(url, {
@@ -52,6 +55,7 @@ export async function connectClients(
       timeout: HANDSHAKE_TIMEOUT_MS,
     });
     sockets.push(socket);
+    handshakes.push(connected(socket, url));
     socket.on(event, (payload: unknown) => {
       const receivedAtMs = deps.clock.now();
       const flowId = flowIdPath === undefined ? findKey(payload, 'flow_id') : valueAt(payload, flowIdPath);
@@ -59,9 +63,27 @@ export async function connectClients(
       if (typeof flowId !== 'string' || typeof sentAt !== 'number') return deps.onUnreadable();
       deps.onPattern({ client, flowId, intendedAtMs: sentAt * 1000, receivedAtMs });
     });
+    const { errors } = profile;
+    const onError = deps.onError;
+    if (errors === null || onError === undefined) continue;
+    // Same origin: Socket.IO multiplexes this namespace over the client's one connection.
+    const errorsUrl = new URL(errors.namespace, target.url).toString();
+    const errorSocket = io(errorsUrl, {
+      path: target.path,
+      auth: target.token === undefined ? {} : { token: target.token },
+      transports: ['websocket'],
+      timeout: HANDSHAKE_TIMEOUT_MS,
+    });
+    sockets.push(errorSocket);
+    handshakes.push(connected(errorSocket, errorsUrl));
+    errorSocket.on(errors.event, (payload: unknown) => {
+      const receivedAtMs = deps.clock.now();
+      const id = errors.idPath === undefined ? findKey(payload, 'error_id') : valueAt(payload, errors.idPath);
+      if (typeof id === 'string') onError(client, id, receivedAtMs);
+    });
   }
   try {
-    await Promise.all(sockets.map((s) => connected(s, url)));
+    await Promise.all(handshakes);
   } catch (error) {
     close();
     throw error;

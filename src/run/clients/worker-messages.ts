@@ -6,6 +6,8 @@ export interface ClientWorkerConfig {
   readonly target: SocketTargetOptions;
   readonly profile: ConsumerProfile;
   readonly clients: number;
+  /** Listen for errors where the profile says they arrive (the run sends some). */
+  readonly errors: boolean;
 }
 
 export type ToWorker =
@@ -16,7 +18,8 @@ export type ToWorker =
       readonly flows: readonly (readonly [string, number])[];
       readonly warmup: boolean;
     }
-  | { readonly type: 'finish' };
+  /** Stop and report; `errors`: the errors every client should have been shown, [id, intended epoch ms]. */
+  | { readonly type: 'finish'; readonly errors: readonly (readonly [string, number])[] };
 
 export interface WorkerResult {
   /** publish→client latency, HDR-encoded (LatencyHistogram.encode). */
@@ -28,6 +31,10 @@ export interface WorkerResult {
   readonly lost: readonly (readonly [string, number])[];
   readonly foreign: number;
   readonly unreadable: number;
+  /** error→client latency of the errors to be shown, HDR-encoded. */
+  readonly errorHistogram: string;
+  /** Errors to be shown that some of this worker's clients never got: [error id, how many did]. */
+  readonly errorsLost: readonly (readonly [string, number])[];
 }
 
 export type FromWorker =

@@ -175,6 +175,34 @@ ${body}
 </section>`;
 }
 
+/** The mix's errors: shown to every client, stored, and error→client latency. */
+function errors(r: RunReport): string {
+  const e = r.errors;
+  if (e === null) return '';
+  const list = (title: string, items: string[]) =>
+    items.length === 0 ? '' : `<h3>${title}</h3><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
+  return `<section aria-labelledby="h-errors">
+<h2 id="h-errors">Errors</h2>
+<dl class="facts">
+<div><dt>sent</dt><dd>${metric('errors.sent', e.sent)}</dd></div>
+<div><dt>to be shown to every client</dt><dd>${e.to_show === null ? 'not checked (this consumer pushes no errors to clients)' : `${metric('errors.to_show', e.to_show)}, of which not shown: ${metric('errors.not_shown.count', e.not_shown.length)}`}</dd></div>
+<div><dt>to be stored</dt><dd>${e.to_store === null ? 'not checked (no PostgreSQL, or the profile names no error store)' : `${metric('errors.to_store', e.to_store)}, of which not stored: ${metric('errors.not_stored.count', e.not_stored.length)}`}</dd></div>
+<div><dt>error→client p99</dt><dd>${metric('errors.error_to_client.p99', e.error_to_client.p99)} ms (max ${metric('errors.error_to_client.max', e.error_to_client.max)} ms)</dd></div>
+</dl>
+${list(
+  'Not shown to every client',
+  e.not_shown.map(
+    (x) =>
+      `<code>${esc(x.error_id)}</code> (${esc(x.severity)}): ${esc(String(x.clients_received))} of ${esc(String(r.clients))} clients`,
+  ),
+)}
+${list(
+  'Never stored',
+  e.not_stored.map((x) => `<code>${esc(x.error_id)}</code> (${esc(x.severity)})`),
+)}
+</section>`;
+}
+
 function lost(r: RunReport): string {
   const rows = r.lost.map(
     (l, i) =>
@@ -209,7 +237,7 @@ export function runReportHtml(r: RunReport): string {
 </head>
 <body>
 <main>
-${[header(r), thresholds(r), latency(r), delivery(r), checkpoints(r), lost(r)].join('\n')}
+${[header(r), thresholds(r), latency(r), delivery(r), checkpoints(r), errors(r), lost(r)].join('\n')}
 </main>
 <footer><p>The report as JSON (schema <code>${esc(r.schema)}</code>) is in this file: <code>script#report</code>.</p></footer>
 <script type="application/json" id="report">${embeddedJson(r)}</script>

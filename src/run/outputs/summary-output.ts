@@ -4,6 +4,27 @@ import type { RunOutput } from './run-output.ts';
 
 const LOST_SHOWN = 10;
 
+const ERRORS_SHOWN = 5;
+
+/** The mix's errors: timed to the clients, and what was never shown or stored. */
+function errorLines(r: RunReport): string[] {
+  const e = r.errors;
+  if (e === null) return [];
+  const l = e.error_to_client;
+  return [
+    `  errors               ${e.sent} sent; ${e.to_show === null ? `shown: not checked (profile ${r.profile} pushes no errors to clients)` : `${e.to_show - e.not_shown.length} of ${e.to_show} shown to every client`}; ${e.to_store === null ? 'stored: not checked (no PostgreSQL, or the profile names no error store)' : `${e.to_store - e.not_stored.length} of ${e.to_store} stored`}`,
+    ...(e.to_show === null || l.count === 0
+      ? []
+      : [
+          `  error→client         p50 ${formatMs(l.p50)}  p99 ${formatMs(l.p99)}  max ${formatMs(l.max)}  (${l.count} receipts; error generator late p99 ${e.generator_lateness_ms_p99 === null ? '–' : formatMs(e.generator_lateness_ms_p99)})`,
+        ]),
+    ...e.not_shown
+      .slice(0, ERRORS_SHOWN)
+      .map((x) => `  not shown ${x.error_id} (${x.severity}): ${x.clients_received} of ${r.clients} clients`),
+    ...e.not_stored.slice(0, ERRORS_SHOWN).map((x) => `  not stored ${x.error_id} (${x.severity})`),
+  ];
+}
+
 function checkpointLines(r: RunReport): string[] {
   const c = r.checkpoints;
   if (c === null) return ['  checkpoints          not read (no PostgreSQL: --no-db, or tracking off)'];
@@ -42,6 +63,7 @@ export function summaryLines(r: RunReport): string[] {
         ]),
     `  lost                 ${r.lost.length === 0 ? 'none' : `${r.lost.length} flows`}`,
     ...checkpointLines(r),
+    ...errorLines(r),
     ...(r.delivery.unreadable > 0
       ? [
           `  unreadable           ${r.delivery.unreadable} payloads had no flow id or publish time where profile ${r.profile} looks: is --profile right for this consumer?`,
