@@ -81,4 +81,31 @@ export default tseslint.config(
       ],
     },
   },
+  // The dashboard's browser modules: plain ES modules the consumer serves as they are (no build step),
+  // outside the TypeScript project; the scripts loaded before them define io and uPlot.
+  {
+    files: ['src/consumer/web/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'sessionStorage',
+          'fetch',
+          'performance',
+          'requestAnimationFrame',
+          'setTimeout',
+          'setInterval',
+          'URLSearchParams',
+          'io',
+          'uPlot',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -42,7 +42,22 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/support/build-cli-setup.ts', 'tests/support/global-setup.ts'],
+          setupFiles: ['tests/support/end-children.ts'],
           // Generous: CLI tests start processes, and three files share two cores.
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+          fileParallelism: !sharedRedis,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Whole-system runs of seconds each (faults, reaping, Ctrl+C in a terminal, reports in a
+          // browser): CI's system lane, kept out of npm test so that it stays within its 3 minutes.
+          name: 'system',
+          include: ['tests/system/**/*.test.ts'],
+          globalSetup: ['tests/support/build-cli-setup.ts', 'tests/support/global-setup.ts'],
+          setupFiles: ['tests/support/end-children.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
           fileParallelism: !sharedRedis,
@@ -54,6 +69,7 @@ export default defineConfig({
           name: 'perf',
           include: ['tests/perf/**/*.test.ts'],
           globalSetup: ['tests/support/build-cli-setup.ts', 'tests/support/global-setup.ts'],
+          setupFiles: ['tests/support/end-children.ts'],
           testTimeout: 120_000,
           hookTimeout: 90_000,
           fileParallelism: false,

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { ALL_CHANNELS, PRODUCER_HEARTBEAT_KEY } from '../contract/channels.ts';
 import { CHECKPOINTS } from '../contract/checkpoints.ts';
+import { withClient } from '../db/checked-out-client.ts';
 import { schemaDifferences } from '../db/schema-catalog.ts';
 import { trackingObjects } from '../db/tracking-removal.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -121,8 +122,7 @@ const TRACKING_OBJECT = /\b(integration_events|pattern_flow_analysis|log_integra
 async function schemaFindings(
   db: pg.Pool,
 ): Promise<{ findings: Finding[]; complete: boolean; tracking: boolean }> {
-  const client = await db.connect();
-  const missing = await schemaDifferences(client).finally(() => client.release());
+  const missing = await withClient(db, schemaDifferences);
   const tracking = missing.filter((m) => TRACKING_OBJECT.test(m));
   const rest = missing.filter((m) => !TRACKING_OBJECT.test(m));
   const objects = await trackingObjects(db);

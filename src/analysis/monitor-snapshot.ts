@@ -4,7 +4,13 @@ import { ALL_CHANNELS, PRODUCER_HEARTBEAT_KEY } from '../contract/channels.ts';
 import { CHECKPOINTS } from '../contract/checkpoints.ts';
 import { formatMs } from '../shared/latency-histogram.ts';
 import { incompleteFlows, type IncompleteFlow } from './flow-diagnosis.ts';
-import { flowCounts, hopPercentiles, type FlowCounts, type HopPercentiles } from './flow-queries.ts';
+import {
+  flowCounts,
+  hopPercentiles,
+  latestRejections,
+  type FlowCounts,
+  type HopPercentiles,
+} from './flow-queries.ts';
 
 export interface Heartbeat {
   readonly ageSeconds: number | null;
@@ -32,40 +38,79 @@ async function heartbeat(db: pg.Pool, checkpoint: string): Promise<Heartbeat> {
   return { ageSeconds: rows[0] ? Number(rows[0].age) : null, details: rows[0]?.details ?? null };
 }
 
+export interface SnapshotWindow {
+  /** Flows that started this recently (fractions allowed: the dashboard looks at the last minute). */
+  readonly windowMinutes: number;
+  readonly settleMs: number;
+  /** Hop latencies of flows that started this recently (5 by default). */
+  readonly hopWindowMinutes?: number;
+  /** The newest this many incomplete flows (10 by default). */
+  readonly incompleteLimit?: number;
+}
+
+/**
+ * Each read of the snapshot on its own: `monitor` awaits them all, the dashboard's aggregate
+ * (pipeline-reads.ts) takes what answers in time and says what did not.
+ */
+export function snapshotReads(
+  deps: { db: pg.Pool; redis: Redis; now: () => number },
+  options: SnapshotWindow,
+) {
+  const { windowMinutes, settleMs } = options;
+  const since = new Date(deps.now() - windowMinutes * 60_000);
+  const recent = new Date(deps.now() - (options.hopWindowMinutes ?? 5) * 60_000);
+  return {
+    producerKeyAgeSeconds: async (): Promise<number | null> => {
+      const key = await deps.redis.get(PRODUCER_HEARTBEAT_KEY);
+      return key === null ? null : deps.now() / 1000 - Number(key);
+    },
+    subscribers: async () => {
+      const numsub = (await deps.redis.pubsub('NUMSUB', ...ALL_CHANNELS)) as (string | number)[];
+      const subscribers = [];
+      for (let i = 0; i < numsub.length; i += 2)
+        subscribers.push({ channel: String(numsub[i]), subscribers: Number(numsub[i + 1]) });
+      return subscribers;
+    },
+    producer: () => heartbeat(deps.db, CHECKPOINTS.producerAlive),
+    consumer: () => heartbeat(deps.db, CHECKPOINTS.subscriberAlive),
+    flowsLastMinute: async () => {
+      const { rows } = await deps.db.query<{ n: string }>(
+        `SELECT count(DISTINCT flow_id) AS n FROM integration_events
+          WHERE event_type = 'pattern_detected' AND timestamp > now() - interval '1 minute'`,
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
+    counts: () => flowCounts(deps.db, { since, settleMs, limit: 0 }),
+    hops: () => hopPercentiles(deps.db, recent),
+    incomplete: () => incompleteFlows(deps.db, { since, settleMs, limit: options.incompleteLimit ?? 10 }),
+    rejected: (limit: number) => latestRejections(deps.db, since, limit),
+  };
+}
+
 /** Spec 000's monitor_system_health.py: both sides' health in one read. */
 export async function takeSnapshot(
   deps: { db: pg.Pool; redis: Redis; now: () => number },
-  options: { readonly windowMinutes: number; readonly settleMs: number } = {
-    windowMinutes: 60,
-    settleMs: 5000,
-  },
+  options: SnapshotWindow = { windowMinutes: 60, settleMs: 5000 },
 ): Promise<MonitorSnapshot> {
-  const { windowMinutes, settleMs } = options;
-  const since = new Date(deps.now() - windowMinutes * 60_000);
-  const recent = new Date(deps.now() - 5 * 60_000);
-  const [key, numsub, producer, consumer, minute, counts, hops, incomplete] = await Promise.all([
-    deps.redis.get(PRODUCER_HEARTBEAT_KEY),
-    deps.redis.pubsub('NUMSUB', ...ALL_CHANNELS) as Promise<(string | number)[]>,
-    heartbeat(deps.db, CHECKPOINTS.producerAlive),
-    heartbeat(deps.db, CHECKPOINTS.subscriberAlive),
-    deps.db.query<{ n: string }>(
-      `SELECT count(DISTINCT flow_id) AS n FROM integration_events
-        WHERE event_type = 'pattern_detected' AND timestamp > now() - interval '1 minute'`,
-    ),
-    flowCounts(deps.db, { since, settleMs, limit: 0 }),
-    hopPercentiles(deps.db, recent),
-    incompleteFlows(deps.db, { since, settleMs, limit: 10 }),
-  ]);
-  const subscribers = [];
-  for (let i = 0; i < numsub.length; i += 2)
-    subscribers.push({ channel: String(numsub[i]), subscribers: Number(numsub[i + 1]) });
+  const r = snapshotReads(deps, options);
+  const [producerKeyAgeSeconds, subscribers, producer, consumer, flowsLastMinute, counts, hops, incomplete] =
+    await Promise.all([
+      r.producerKeyAgeSeconds(),
+      r.subscribers(),
+      r.producer(),
+      r.consumer(),
+      r.flowsLastMinute(),
+      r.counts(),
+      r.hops(),
+      r.incomplete(),
+    ]);
   return {
     takenAt: new Date(deps.now()),
-    producerKeyAgeSeconds: key === null ? null : deps.now() / 1000 - Number(key),
+    producerKeyAgeSeconds,
     producer,
     consumer,
     subscribers,
-    flowsLastMinute: Number(minute.rows[0]?.n ?? 0),
+    flowsLastMinute,
     counts,
     hops,
     incomplete,

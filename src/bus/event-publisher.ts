@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { inTransaction } from '../db/checked-out-client.ts';
 import { isTransientDbError } from '../shared/transient-db-error.ts';
 
 /** An event of spec 003's bus. */
@@ -36,9 +37,7 @@ async function insertInTransaction(
   events: readonly BusEvent[],
   ids: readonly (string | null)[],
 ): Promise<number[]> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(db, async (client) => {
     const { rows } = await client.query<{ id: number }>(
       `INSERT INTO events (channel, event_type, source, correlation_id, data, created_at)
        SELECT c, t, s, r, d, to_timestamp(a / 1000.0)
@@ -53,14 +52,8 @@ async function insertInTransaction(
         events.map((e) => e.at ?? Date.now()),
       ],
     );
-    await client.query('COMMIT');
     return rows.map((r) => r.id);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

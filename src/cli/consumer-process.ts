@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 
@@ -11,17 +12,33 @@ const STOP_TIMEOUT_MS = 20_000;
  * The reference consumer in a process of its own (this CLI's `consumer` command), so that a load run
  * measures it from outside, as it would any other consumer.
  */
-export async function startConsumerProcess(env: {
+export interface ConsumerEnv {
   readonly databaseUrl: string;
   readonly redisUrl: string;
-  readonly spillPath: string;
-}): Promise<{ readonly url: string; stop(): Promise<void> }> {
-  const child = fork(process.argv[1] ?? 'bin/tickstock.js', ['consumer', '--port', '0'], {
+  /** Where its spill files go. */
+  readonly spillDir: string;
+  /** CONSUMER_SHARD: one of a group (docs/scale.md). */
+  readonly shard?: string;
+}
+
+export interface ConsumerProcess {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+  /** kill -9: no drain, no spill of what it holds in memory. */
+  kill(): Promise<void>;
+}
+
+/** `port` 0: any free one; a restart passes the first one's, so that clients find it again. */
+export async function startConsumerProcess(env: ConsumerEnv, port = 0): Promise<ConsumerProcess> {
+  const child = fork(process.argv[1] ?? 'bin/tickstock.js', ['consumer', '--port', String(port)], {
     env: {
       ...process.env,
       DATABASE_URL: env.databaseUrl,
       REDIS_URL: env.redisUrl,
-      ERROR_SPILL_PATH: env.spillPath,
+      ERROR_SPILL_PATH: join(env.spillDir, 'error-spill.jsonl'),
+      CHECKPOINT_SPILL_PATH: join(env.spillDir, 'checkpoint-spill.jsonl'),
+      ...(env.shard === undefined ? {} : { CONSUMER_SHARD: env.shard }),
       // A run's mix sends malformed messages on purpose: one warning line per rejection would bury the
       // run's own output. Errors still show.
       LOG_LEVEL: 'error',
@@ -63,6 +80,7 @@ export async function startConsumerProcess(env: {
   });
   return {
     url,
+    pid: child.pid ?? -1,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
@@ -72,5 +90,34 @@ export async function startConsumerProcess(env: {
       await exited;
       clearTimeout(timer);
     },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/**
+ * The reference consumer as a run's faults see it: killed or stopped, then started again on the same
+ * port and with the same spill file (what a supervisor would do), so that its clients reconnect to it.
+ */
+export async function restartableConsumer(env: ConsumerEnv) {
+  let current = await startConsumerProcess(env);
+  const { port } = new URL(current.url);
+  const again = async (end: (c: ConsumerProcess) => Promise<void>): Promise<void> => {
+    await end(current);
+    current = await startConsumerProcess(env, Number(port));
+  };
+  return {
+    url: current.url,
+    /** kill -9, then start again. */
+    killAndStart: () => again((c) => c.kill()),
+    /** A graceful stop, then start again. */
+    restart: () => again((c) => c.stop()),
+    stop: () => current.stop(),
+    /** Its process now (a fault may have started another). */
+    pid: (): number => current.pid,
   };
 }

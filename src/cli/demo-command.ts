@@ -3,7 +3,6 @@ import type { HarnessConfig } from '../config/load-config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pools.ts';
 import { systemClock } from '../shared/clock.ts';
-import { formatMs } from '../shared/latency-histogram.ts';
 import { createCliLogger } from '../shared/logger.ts';
 import { DEFAULT_SCENARIO } from '../sim/scenarios.ts';
 import { DEFAULT_MIX } from '../sim/error-generator.ts';
@@ -16,7 +15,14 @@ import type { Unwritten } from '../consumer/compose-consumer.ts';
 import { printSimSummary, runSeeds } from './sim-command.ts';
 import { untilStopSignal } from './signals.ts';
 import { createStatusLine } from './status-line.ts';
+import { connectDemoBrowser } from './demo-browser.ts';
+import { windowedFigures } from './demo-figures.ts';
 import { throwawayServices, withServices } from './with-services.ts';
+
+/** The status line's figures cover the last this many seconds. */
+const WINDOW_SECONDS = 10;
+/** At the end, how long the built-in browser may take to receive what was published. */
+const SETTLE_MS = 3000;
 
 export interface DemoFlags {
   readonly rate: number;
@@ -53,7 +59,13 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
         0,
       );
     });
-    const redis = new Redis(services.redis.url, { enableAutoPipelining: true });
+    const browser = await connectDemoBrowser(running.consumer.url(), systemClock, WINDOW_SECONDS).catch(
+      async (error: unknown) => {
+        await running.close();
+        throw error;
+      },
+    );
+    const redis = new Redis(services.redis.url);
     const db = createPool(
       services.postgres.url,
       { max: 4, asyncCommit: true, applicationName: 'tickstock-demo-sim' },
@@ -72,25 +84,22 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
       heartbeatIntervalMs: 10_000,
       backtestRate: 0.5,
       healthRate: 0.2,
+      precisePacing: false, // the consumer shares this thread
     };
-    const sim = createSimulator({ redis, db: undefined, recorder, clock: systemClock, logger }, simOptions);
+    const sim = createSimulator(
+      { redis, db: undefined, recorder, clock: systemClock, logger, onPublishing: browser.publishing },
+      simOptions,
+    );
     console.log(
-      `dashboard (live patterns, errors, alerts): http://${running.address.address}:${running.address.port}/  (seed ${seed}; Ctrl+C stops)`,
+      `dashboard (live patterns, errors, alerts): ${running.consumer.url()}/  (seed ${seed}; Ctrl+C stops)`,
     );
     const { consumer } = running;
-    let lastReceived = 0;
+    const figures = windowedFigures(browser, WINDOW_SECONDS, systemClock.now());
     const tick = setInterval(() => {
       const c = consumer.stats.counters();
-      const e2e = consumer.stats.hopSummaries().published_to_delivered;
-      const rate = c.events_received - lastReceived;
-      lastReceived = c.events_received;
-      const t = consumer.health().tracking;
-      const latency =
-        e2e.count === 0
-          ? 'publish→browser: no browser yet'
-          : `publish→browser p50 ${formatMs(e2e.p50)} p99 ${formatMs(e2e.p99)}`;
+      const { tracking: t, clients } = consumer.health();
       status.update(
-        `${rate} events/s · ${latency} · subscribers ${sim.stats().lastSubscribers ?? '?'} · browsers ${consumer.health().clients.main} · rejects ${c.events_rejected} · checkpoints ${t.written} written, ${t.buffered} buffered`,
+        `${figures(systemClock.now(), c.events_received)} · subscribers ${sim.stats().lastSubscribers ?? '?'} · browsers ${clients.main} (1 built-in) · rejects ${c.events_rejected} · checkpoints ${t.written} written, ${t.buffered} buffered`,
       );
     }, 1000);
     // A trickle of producer errors, so that the dashboard's error side is alive too.
@@ -119,16 +128,20 @@ export async function demoCommand(config: HarnessConfig, flags: DemoFlags): Prom
       clearInterval(tick);
       status.done();
       printSimSummary(stats);
+      await browser.settled(SETTLE_MS);
+      browser.summary().forEach((line) => console.log(line));
       errorsStop.abort();
       const e = await errors;
       console.log(`sent ${e.sent} producer errors to the dashboard`);
     } finally {
       clearInterval(tick);
       status.done();
+      browser.close();
       redis.disconnect();
       unwritten = await running.close();
       await db.end();
     }
   });
-  if (unwritten !== undefined) failOnUnwritten(unwritten, config.errors.spillPath);
+  if (unwritten !== undefined)
+    failOnUnwritten(unwritten, { errors: config.errors.spillPath, checkpoints: config.tracking });
 }

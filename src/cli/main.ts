@@ -9,12 +9,15 @@ import type { SimErrorFlags, SimFlags, SimOnceFlags } from './sim-command.ts';
 import * as parse from './option-parsers.ts';
 import { reportFailure } from './report-failure.ts';
 import { PACKAGE_ROOT } from '../shared/package-root.ts';
+import { DEFAULT_RECORD_TIMEOUT_MS, DEFAULT_RECORD_WAIT_MS } from '../sim/record-timing.ts';
 import { SCENARIO_KINDS } from '../sim/scenarios.ts';
 import { ALL_CHANNELS } from '../contract/channels.ts';
 import { PROFILE_NAMES, SPEC_PROFILE } from '../contract/consumer-profiles.ts';
 import type { ValidateCommandOptions as ValidateOptions } from './validate-command.ts';
+import type { RecordFlags } from './record-command.ts';
 import type { EventsFlags, EventsListFlags } from './events-command.ts';
 import type { RunFlags } from './run-command.ts';
+import type { ConsumerFlags } from './consumer-command.ts';
 
 // Commands are loaded when they run: `--version` and a usage error answer without loading the
 // drivers, the consumer or the contract's compiled validators.
@@ -42,6 +45,14 @@ const urlOptions = (command: Command): Command =>
   command
     .option('--redis-url <url>', 'Redis (default: REDIS_URL)')
     .option('--database-url <url>', 'PostgreSQL (default: DATABASE_URL)');
+
+/** Sharded pub-sub on a Redis Cluster instead of classic pub-sub on --redis-url (docs/scale.md). */
+const clusterOption = (command: Command): Command =>
+  command.option(
+    '--redis-cluster <nodes>',
+    'pub-sub sharded (SPUBLISH/SSUBSCRIBE) on this Redis Cluster: host:port,… (default: REDIS_CLUSTER_NODES)',
+    parse.clusterNodes,
+  );
 
 /** `--profile NAME`, a consumer profile (src/contract/consumer-profiles.ts), by default the spec. */
 const profileOption = (about: string): Option =>
@@ -73,7 +84,7 @@ program
     (await import('./services-command.ts')).servicesCommand(loadConfig(), options),
   );
 
-const simCmd = urlOptions(program.command('sim').enablePositionalOptions())
+const simCmd = clusterOption(urlOptions(program.command('sim').enablePositionalOptions()))
   .description(
     'the producer simulator: seeded pattern events on an open-loop schedule, recorded then published',
   )
@@ -100,18 +111,42 @@ const simCmd = urlOptions(program.command('sim').enablePositionalOptions())
   .option('--heartbeat <seconds>', 'producer heartbeat interval (spec 001: 60)', parse.seconds, 60)
   .option('--backtest-rate <n>', 'backtest progress/result messages per second', parse.optionalRate, 0)
   .option('--health-rate <n>', 'health status messages per second', parse.optionalRate, 0)
+  .option(
+    '--record-wait <ms>',
+    'how long a batch waits for PATTERN_PUBLISHED to be recorded before it is published anyway',
+    parse.milliseconds,
+    DEFAULT_RECORD_WAIT_MS,
+  )
+  .option(
+    '--record-timeout <ms>',
+    'give up recording after this long and count the events as not recorded',
+    parse.milliseconds,
+    DEFAULT_RECORD_TIMEOUT_MS,
+  )
+  .option(
+    '--hold-while-unsubscribed',
+    'once a PUBLISH reaches nobody, hold until the channel has a subscriber; what fell due goes out late',
+  )
+  .option(
+    '--out <json=file>',
+    'also write the figures as JSON (contract/schemas/sim-report.schema.json)',
+    parse.jsonOut,
+  )
+  .option(
+    '--export <file>',
+    'write the run as a recording (NDJSON; gzip for .gz) instead of publishing: no services, no waiting',
+  )
   .addOption(profileOption('the consumer the messages are for (backtest messages go out in its shape)'))
   .action(async (flags: SimFlags) => (await sim()).simCommand(loadConfig(), flags));
 
-urlOptions(simCmd.command('once'))
+clusterOption(urlOptions(simCmd.command('once')))
   .description("spec 001 §5's test pattern: publish one event and print its flow_id; exit 1 if nobody got it")
   .option('--no-db', 'do not record PATTERN_PUBLISHED')
   .option('--seed <n>', 'seed of the event content', parse.seed)
   .option('--repeat-ids', 'also repeat the flow id of an earlier run with this seed')
   .action(async (flags: SimOnceFlags) => (await sim()).simOnceCommand(loadConfig(), flags));
 
-simCmd
-  .command('errors')
+clusterOption(simCmd.command('errors'))
   .description("error messages on tickstock:errors: spec 004's test sequence, or a seeded mix at a rate")
   .option('--redis-url <url>', 'Redis (default: REDIS_URL)')
   .option('--sequence', "spec 004's test sequence: each severity, then five categories", false)
@@ -131,7 +166,44 @@ simCmd
   .action(async (flags: SimErrorFlags) => (await sim()).simErrorsCommand(loadConfig(), flags));
 
 const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
-urlOptions(program.command('run'))
+/** Repeatable, and each value may list several: `--redact a,b --redact c`. */
+const collectList = (value: string, previous: readonly string[]): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== ''),
+];
+
+program
+  .command('record')
+  .description(
+    'record what Redis delivers (bytes as received, arrival times) into a recording that run --replay and validate read',
+  )
+  .option('--redis-url <url>', 'Redis (default: REDIS_URL)')
+  .option(
+    '--channels <patterns>',
+    'channel patterns, comma-separated (PSUBSCRIBE; default: tickstock*)',
+    collectList,
+    [],
+  )
+  .option('--duration <seconds>', 'stop after this long (default: at Ctrl+C)', parse.seconds)
+  .requiredOption('--out <file>', 'the recording: NDJSON, gzip when it ends in .gz')
+  .option(
+    '--redact <fields>',
+    'blank these fields wherever they occur (comma-separated, repeatable)',
+    collectList,
+    [],
+  )
+  .action(async (flags: RecordFlags) => {
+    const { recordCommand } = await import('./record-command.ts');
+    await recordCommand(loadConfig(), {
+      ...flags,
+      channels: flags.channels.length > 0 ? flags.channels : ['tickstock*'],
+    });
+  });
+
+clusterOption(urlOptions(program.command('run')))
   .description(
     'load a consumer (ours or a deployed one, by --profile) through Socket.IO clients; thresholds decide the exit code (99: failed)',
   )
@@ -139,6 +211,12 @@ urlOptions(program.command('run'))
   .option('--socketio-url <url>', "the consumer's Socket.IO origin, e.g. http://127.0.0.1:8787")
   .option('--socketio-path <path>', 'Socket.IO HTTP path (default /socket.io)')
   .option('--token <token>', "the handshake's auth.token, where the consumer asks for one")
+  .option(
+    '--header <header>',
+    "repeatable: 'Name: value', an extra HTTP header on every client's handshake (values are never printed)",
+    collect,
+    [],
+  )
   .option('--profile <name>', 'how the consumer speaks: spec (default), tickstockappv2, or one in the file')
   .option('--no-db', 'do not record PATTERN_PUBLISHED')
   .option('--rate <n>', 'pattern events per second, open loop (default 100)', parse.rate)
@@ -151,6 +229,11 @@ urlOptions(program.command('run'))
   )
   .option('--clients <n>', 'Socket.IO clients (default 10)', parse.count)
   .option('--workers <n>', 'processes the clients are spread over (default 1)', parse.count)
+  .option(
+    '--browsers <n>',
+    "headless pages of the consumer's UI timing when each error is rendered, 0 to 50 (default 0)",
+    parse.nonNegativeInteger(50),
+  )
   .option('--seed <n>', 'seed of the event content', parse.seed)
   .option(
     '--warmup <seconds>',
@@ -187,12 +270,55 @@ urlOptions(program.command('run'))
     [],
   )
   .option('--out <kind=file>', 'also write the report: json=FILE, html=FILE (repeatable)', collect, [])
-  .option('--junit <file>', 'one JUnit testcase per threshold')
+  .option('--html <file>', 'the HTML report: the same as --out html=FILE')
+  .option('--junit <file>', 'one JUnit testcase per threshold (and per baseline comparison)')
+  .option(
+    '--baseline <file>',
+    "an earlier run's JSON report (--out json=FILE): a figure worse than it beyond the tolerance fails the run",
+  )
+  .option(
+    '--baseline-tolerance <percent>',
+    'how much worse than the baseline a figure may be, e.g. 10% (default 10%)',
+    parse.percent(1000),
+  )
+  .option(
+    '--baseline-tolerance-ms <ms>',
+    'latencies must also be this many ms worse to regress, so sub-ms noise never fails (default 1)',
+    parse.nonNegativeNumber(60_000),
+  )
   .option('--start <what>', 'reference: start throwaway services and our consumer, and load that')
+  .option(
+    '--fault <spec>',
+    "a fault during the load, repeatable: 'at=10s redis:restart', 'at=random postgres:stop 5s' (docs/run.md: Faults)",
+    collect,
+    [],
+  )
+  .option(
+    '--allow-faults',
+    'let net: faults act on the links of a consumer this run did not start (clients, and those given --link-port)',
+    false,
+  )
+  .option(
+    '--link-port <link=port>',
+    'repeatable: a proxy on 127.0.0.1:PORT to --redis-url (redis=PORT) or --database-url (postgres=PORT) that your consumer connects through, for net: faults on that link',
+    parse.linkPort,
+  )
   .option(
     '--floor',
     "also measure this machine's floor: the same load through a bare Redis→Socket.IO relay",
     false,
+  )
+  .option(
+    '--consumers <n>',
+    'with --start reference: a group of N consumers sharing their clients (CONSUMER_SHARD), the workers spread over them (default 1)',
+    parse.positiveInteger(16),
+  )
+  .option('--replay <file>', 'the load is this recording (tickstock record, sim --export), at its own times')
+  .option('--speed <factor>', 'replay: 2 is twice as fast (default 1)', parse.positiveNumber(1000))
+  .option('--loop', 'replay: start again at the end, until --duration')
+  .option(
+    '--fresh-ids',
+    'replay: new flow and error ids (and timestamps), so replays never merge in the database',
   )
   .action(async (scenario: string | undefined, flags: RunFlags) =>
     (await import('./run-command.ts')).runCommand(loadConfig(), scenario, flags),
@@ -208,10 +334,10 @@ program
   .command('__bare-relay', { hidden: true })
   .action(async () => (await import('./bare-relay-command.ts')).bareRelayCommand());
 
-urlOptions(program.command('consumer'))
+clusterOption(urlOptions(program.command('consumer')))
   .description('the reference consumer, until Ctrl+C')
   .option('--port <n>', 'HTTP and Socket.IO port (default: CONSUMER_PORT or 8787; 0 picks one)', parse.port)
-  .action(async (flags: { redisUrl?: string; databaseUrl?: string; port?: number }) =>
+  .action(async (flags: ConsumerFlags) =>
     (await import('./consumer-command.ts')).consumerCommand(loadConfig(), flags),
   );
 
@@ -251,7 +377,9 @@ urlOptions(program.command('diagnose'))
 
 program
   .command('validate')
-  .description('check JSON messages (one, or JSON lines) against the contract; exit 1 on any violation')
+  .description(
+    'check JSON messages (one, or JSON lines, or a recording) against the contract; exit 1 on any violation',
+  )
   .argument('[paths...]', 'files, directories (every file under them), or - for standard input')
   .option(
     '--channel <name>',
@@ -269,6 +397,18 @@ program
   .option('--lines', 'treat the input as JSON lines')
   .option('--no-lines', 'treat the input as one message')
   .action(async (paths: string[], options: ValidateOptions) => {
+    const { isRecording } = await import('../sim/recording-file.ts');
+    if (paths.length === 1 && (await isRecording(paths[0]!))) {
+      const { validateRecording } = await import('./validate-recording.ts');
+      const write = (line: string) => process.stdout.write(`${line}\n`);
+      process.exitCode = await validateRecording(
+        paths[0]!,
+        options.profile ?? [SPEC_PROFILE],
+        { write },
+        options.json,
+      );
+      return;
+    }
     const { validateCommand } = await import('./validate-command.ts');
     process.exitCode = await validateCommand(paths, options, {
       readStdin: () => buffer(process.stdin),

@@ -6,6 +6,7 @@ import {
   type ConsumerProfile,
 } from '../contract/consumer-profiles.ts';
 import { HarnessError } from '../errors/harness-error.ts';
+import { parseClusterTarget, type ClusterTarget } from '../services/cluster-target.ts';
 
 /**
  * The one set of option parsers every command uses (commander's argParser): a bad value is refused
@@ -38,14 +39,25 @@ export const nonNegativeNumber =
   (value: string): number =>
     within(numberFrom(value), 0, max, `0 to ${max}`);
 
-/** A whole number ≥ 1 and at most `max` (counts, limits). */
-export const positiveInteger =
-  (max: number) =>
+const wholeWithin =
+  (min: number, max: number) =>
   (value: string): number => {
     const n = numberFrom(value);
     if (!Number.isInteger(n)) throw new InvalidArgumentError(`${n} is not a whole number.`);
-    return within(n, 1, max, `1 to ${max}`);
+    return within(n, min, max, `${min} to ${max}`);
   };
+
+/** A percentage ≥ 0 and at most `max`, written `10%` or `10`. */
+export const percent =
+  (max: number) =>
+  (value: string): number =>
+    within(numberFrom(value.trim().replace(/%$/, '')), 0, max, `0 % to ${max} %`);
+
+/** A whole number ≥ 1 and at most `max` (counts, limits). */
+export const positiveInteger = (max: number) => wholeWithin(1, max);
+
+/** A whole number ≥ 0 and at most `max` (counts where none is a choice). */
+export const nonNegativeInteger = (max: number) => wholeWithin(0, max);
 
 /** A seed: a whole number 0 … 2^31-1, so that it reproduces in every generator. */
 export function seed(value: string): number {
@@ -59,6 +71,20 @@ export function port(value: string): number {
   const n = numberFrom(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError(`${n} is not a whole number.`);
   return within(n, 0, 65_535, '0 to 65535 (0 picks a free port)');
+}
+
+/** `--link-port redis=16379`: a link of a consumer the run did not start, and the port its proxy listens on. */
+export function linkPort(
+  value: string,
+  previous: Readonly<Partial<Record<'redis' | 'postgres', number>>> = {},
+): Partial<Record<'redis' | 'postgres', number>> {
+  const [link = '', at = ''] = value.split('=');
+  if (link !== 'redis' && link !== 'postgres')
+    throw new InvalidArgumentError(`${value}: write redis=PORT or postgres=PORT.`);
+  const n = port(at);
+  if (n === 0)
+    throw new InvalidArgumentError(`${value}: the consumer must be told the port, so 0 cannot be it.`);
+  return { ...previous, [link]: n };
 }
 
 /** One of a fixed set of words. */
@@ -111,3 +137,19 @@ export const rate = positiveNumber(LIMITS.ratePerSecond);
 export const optionalRate = nonNegativeNumber(LIMITS.ratePerSecond);
 export const seconds = positiveNumber(LIMITS.seconds);
 export const count = positiveInteger(LIMITS.count);
+/** A wait or timeout in milliseconds, 0 to an hour. */
+export const milliseconds = nonNegativeInteger(3_600_000);
+
+/** `--out json=FILE` where JSON is the one report a command writes. */
+export function jsonOut(value: string): string {
+  const [kind, path] = value.split(/=(.*)/s);
+  if (kind !== 'json' || !path) throw new InvalidArgumentError(`${JSON.stringify(value)}: write json=FILE.`);
+  return path;
+}
+
+/** `--redis-cluster host:port,…`: a Redis Cluster's nodes (credentials as redis://:PASSWORD@ on one). */
+export const clusterNodes = (value: string): ClusterTarget => {
+  const target = parseClusterTarget(value);
+  if ('problem' in target) throw new InvalidArgumentError(`expected ${target.problem}.`);
+  return target;
+};

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import type { HarnessConfig } from '../config/load-config.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
@@ -14,15 +15,23 @@ import type { ConsumerProfile } from '../contract/consumer-profiles.ts';
 import { CATEGORIES, type Category } from '../contract/schemas/error-message.ts';
 import { parseSeverityWeights } from '../sim/error-generator.ts';
 import { runErrorSimulation } from '../sim/error-simulator.ts';
-import { DEFAULT_SCENARIO, type ScenarioKind } from '../sim/scenarios.ts';
+import { DEFAULT_SCENARIO, type ScenarioKind, type ScenarioOptions } from '../sim/scenarios.ts';
+import { exportRecording } from '../sim/export-recording.ts';
+import { createRecordingWriter } from '../sim/recording-file.ts';
+import { CHANNELS } from '../contract/channels.ts';
 import { createSimulator, DEFAULT_SIMULATOR, type SimulatorStats } from '../sim/simulator.ts';
-import { connectRedis } from './cli-redis.ts';
+import type { ClusterTarget } from '../services/cluster-target.ts';
+import { connectPubSub, pubSubTarget } from './cli-redis.ts';
 import { requireUrl } from './cli-urls.ts';
+import { latencyReport } from '../contract/latency-report.ts';
+import type { SimReport } from '../contract/schemas/sim-report.ts';
 import { untilStopSignal } from './signals.ts';
 import { createStatusLine } from './status-line.ts';
 
 export interface SimFlags {
   readonly redisUrl?: string;
+  /** Sharded pub-sub on this Redis Cluster (--redis-cluster), instead of --redis-url. */
+  readonly redisCluster?: ClusterTarget;
   readonly databaseUrl?: string;
   readonly db: boolean;
   readonly rate: number;
@@ -39,11 +48,21 @@ export interface SimFlags {
   readonly heartbeat: number;
   readonly backtestRate: number;
   readonly healthRate: number;
+  readonly recordWait: number;
+  readonly recordTimeout: number;
+  readonly holdWhileUnsubscribed?: boolean;
   /** The consumer the messages are for (backtest messages go out in its shape). */
   readonly profile: ConsumerProfile;
+  /** Where to write the figures as JSON (`--out json=FILE`). */
+  readonly out?: string;
+  /** Write the run as a recording to this file instead of publishing (`--export`). */
+  readonly export?: string;
 }
 
-export type SimOnceFlags = Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db' | 'seed' | 'repeatIds'>;
+export type SimOnceFlags = Pick<
+  SimFlags,
+  'redisUrl' | 'redisCluster' | 'databaseUrl' | 'db' | 'seed' | 'repeatIds'
+>;
 
 /**
  * The seed decides the content; flow ids come from their own stream, new for every run unless
@@ -60,11 +79,12 @@ export function runSeeds(flags: { seed?: number; repeatIds?: boolean }): { seed:
  */
 export async function simConnections(
   config: HarnessConfig,
-  flags: Pick<SimFlags, 'redisUrl' | 'databaseUrl' | 'db'>,
+  flags: Pick<SimFlags, 'redisUrl' | 'redisCluster' | 'databaseUrl' | 'db'>,
   seed: number,
   logger: Logger,
 ) {
-  const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
+  const target = pubSubTarget(flags, config.services);
+  const { redisUrl } = target;
   const records = flags.db && config.tracking.enabled;
   const databaseUrl = records
     ? requireUrl(flags.databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url')
@@ -72,7 +92,9 @@ export async function simConnections(
   // Both checked before the first event: nothing is recorded for an event that cannot be sent.
   await probeRedis(redisUrl);
   if (databaseUrl !== undefined) await probePostgres(databaseUrl);
-  const redis = connectRedis(redisUrl, logger, { enableAutoPipelining: true });
+  // No auto-pipelining: its batch buffers tripled the GC time at 20,000 events/s, and the pauses were the
+  // generator's lateness (p99 3.5 → 1.8 ms, docs/performance.md). Each PUBLISH is written as it is issued.
+  const redis = connectPubSub(target, logger);
   const db =
     databaseUrl === undefined
       ? undefined
@@ -97,13 +119,40 @@ export function printSimSummary(stats: SimulatorStats, write: (line: string) => 
     `sent ${stats.sent} pattern events in ${seconds.toFixed(1)} s (${(stats.sent / Math.max(seconds, 0.001)).toFixed(1)}/s), ${stats.auxSent} backtest/health messages`,
   );
   write(
-    `recorded PATTERN_PUBLISHED: ${stats.recorded}${stats.dbFailures > 0 ? `, NOT recorded (database errors): ${stats.dbFailures}` : ''}`,
+    `recorded PATTERN_PUBLISHED: ${stats.recorded}${stats.dbFailures > 0 ? `, NOT recorded: ${stats.dbFailures} (${stats.recordTimeouts} of them timed out: the database did not answer)` : ''}`,
   );
   write(
     `lateness vs schedule: p50 ${formatMs(stats.lateness.p50)}, p99 ${formatMs(stats.lateness.p99)}, max ${formatMs(stats.lateness.max)}`,
   );
   if (stats.zeroSubscriberPublishes > 0)
     write(`WARNING: ${stats.zeroSubscriberPublishes} publishes reached 0 subscribers (lost)`);
+  if (stats.publishFailures > 0)
+    write(`WARNING: ${stats.publishFailures} PUBLISHes failed (Redis away too long): not sent`);
+  if (stats.heldMs > 0)
+    write(
+      `held ${(stats.heldMs / 1000).toFixed(1)} s for a subscriber; what fell due meanwhile went out late`,
+    );
+}
+
+function simReport(stats: SimulatorStats, seed: number, flags: SimFlags): SimReport {
+  return {
+    schema: 'tickstock-sim/1',
+    seed,
+    profile: flags.profile.name,
+    scenario: flags.scenario,
+    sent: stats.sent,
+    malformed: stats.malformed,
+    aux_sent: stats.auxSent,
+    recorded: stats.recorded,
+    db_failures: stats.dbFailures,
+    record_timeouts: stats.recordTimeouts,
+    zero_subscriber_publishes: stats.zeroSubscriberPublishes,
+    publish_failures: stats.publishFailures,
+    held_ms: Math.round(stats.heldMs),
+    elapsed_ms: Math.round(stats.elapsedMs),
+    rate_achieved: Math.round((stats.sent / Math.max(stats.elapsedMs, 1)) * 1000 * 10) / 10,
+    lateness_ms: latencyReport(stats.lateness),
+  };
 }
 
 /** A run's outcome as its exit code: events lost to nobody, or checkpoints not recorded, are problems. */
@@ -111,6 +160,7 @@ export function simOutcome(stats: SimulatorStats, write: (line: string) => void 
   const problems = [
     stats.zeroSubscriberPublishes > 0 ? `${stats.zeroSubscriberPublishes} events reached no subscriber` : '',
     stats.dbFailures > 0 ? `${stats.dbFailures} PATTERN_PUBLISHED not recorded` : '',
+    stats.publishFailures > 0 ? `${stats.publishFailures} PUBLISHes failed` : '',
   ].filter(Boolean);
   write(problems.length === 0 ? 'result: ok' : `result: PROBLEMS: ${problems.join('; ')} (exit 1)`);
   return problems.length === 0 ? ExitCode.ok : ExitCode.problems;
@@ -118,6 +168,7 @@ export function simOutcome(stats: SimulatorStats, write: (line: string) => void 
 
 /** `tickstock sim`: the producer simulator against any Redis/PostgreSQL, staging included. */
 export async function simCommand(config: HarnessConfig, flags: SimFlags): Promise<void> {
+  if (flags.export !== undefined) return simExport(flags, flags.export);
   const stopSignal = untilStopSignal(); // listening before anything is printed
   const { seed, idSeed } = runSeeds(flags);
   const status = createStatusLine();
@@ -135,16 +186,10 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
       backtestRate: flags.backtestRate,
       healthRate: flags.healthRate,
       profile: flags.profile,
-      scenario: {
-        ...DEFAULT_SCENARIO,
-        kind: flags.scenario,
-        rate: flags.rate,
-        rampFrom: flags.rampFrom,
-        rampSeconds: flags.rampSeconds,
-        burstRate: flags.burstRate,
-        burstSeconds: flags.burstSeconds,
-        burstEverySeconds: flags.burstEvery,
-      },
+      recordWaitMs: flags.recordWait,
+      recordTimeoutMs: flags.recordTimeout,
+      holdWhileUnsubscribed: flags.holdWhileUnsubscribed === true,
+      scenario: scenarioOf(flags),
     },
   );
   console.log(
@@ -156,7 +201,7 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
     const rate = s.sent - lastSent;
     lastSent = s.sent;
     status.update(
-      `sent ${s.sent} · ${rate}/s · late p99 ${formatMs(s.lateness.p99)} · subscribers ${s.lastSubscribers ?? '?'}${s.dbFailures ? ` · db failures ${s.dbFailures}` : ''}`,
+      `sent ${s.sent} · ${rate}/s · late p99 ${formatMs(s.lateness.p99)} · subscribers ${s.lastSubscribers ?? '?'}${s.dbFailures ? ` · db failures ${s.dbFailures}` : ''}${s.publishFailures ? ` · publish failures ${s.publishFailures}` : ''}`,
     );
   }, 1000);
   void stopSignal.then((signal) => {
@@ -167,11 +212,57 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
     const stats = await sim.run();
     status.done();
     printSimSummary(stats);
+    if (flags.out !== undefined) {
+      await writeFile(flags.out, `${JSON.stringify(simReport(stats, seed, flags), null, 2)}\n`);
+      console.log(`report: ${flags.out}`);
+    }
     process.exitCode = simOutcome(stats);
   } finally {
     clearInterval(progress);
     await close();
   }
+}
+
+const scenarioOf = (flags: SimFlags): ScenarioOptions => ({
+  ...DEFAULT_SCENARIO,
+  kind: flags.scenario,
+  rate: flags.rate,
+  rampFrom: flags.rampFrom,
+  rampSeconds: flags.rampSeconds,
+  burstRate: flags.burstRate,
+  burstSeconds: flags.burstSeconds,
+  burstEverySeconds: flags.burstEvery,
+});
+
+/** `tickstock sim --export FILE`: the seeded run written as a recording, at once, with no services. */
+async function simExport(flags: SimFlags, path: string): Promise<void> {
+  if (flags.count === undefined && flags.duration === undefined)
+    throw new HarnessError(
+      'CLI_USAGE',
+      '--export needs an end: a schedule without --count or --duration never ends.',
+      'Add --duration <seconds> or --count <n>.',
+    );
+  const { seed, idSeed } = runSeeds(flags);
+  const start = new Date();
+  const writer = await createRecordingWriter(path, {
+    started_at: start.toISOString(),
+    source: `tickstock sim --seed ${seed} --scenario ${flags.scenario} --rate ${flags.rate}`,
+    channels: [CHANNELS.patterns],
+    redacted: [],
+  });
+  const { written, lastOffsetMs } = await exportRecording(writer, {
+    seed,
+    idSeed,
+    scenario: scenarioOf(flags),
+    startMs: start.getTime(),
+    durationMs: flags.duration === undefined ? undefined : flags.duration * 1000,
+    count: flags.count,
+  });
+  const durationMs = flags.duration === undefined ? lastOffsetMs : flags.duration * 1000;
+  await writer.close(durationMs, new Date(start.getTime() + durationMs));
+  console.log(
+    `tickstock sim --export: ${written} pattern events over ${(durationMs / 1000).toFixed(1)} s (scenario ${flags.scenario}, seed ${seed}) → ${path}`,
+  );
 }
 
 /** `tickstock sim once`: spec 001 §5's test pattern generator; exit 1 when nobody received it. */
@@ -206,6 +297,7 @@ export async function simOnceCommand(config: HarnessConfig, flags: SimOnceFlags)
 
 export interface SimErrorFlags {
   readonly redisUrl?: string;
+  readonly redisCluster?: ClusterTarget;
   readonly sequence: boolean;
   readonly rate: number;
   readonly count?: number;
@@ -242,9 +334,9 @@ function errorMix(flags: SimErrorFlags) {
 export async function simErrorsCommand(config: HarnessConfig, flags: SimErrorFlags): Promise<void> {
   const logger = createCliLogger(config.logLevel);
   const mix = errorMix(flags);
-  const redisUrl = requireUrl(flags.redisUrl, config.services.redisUrl, 'REDIS_URL', '--redis-url');
-  await probeRedis(redisUrl);
-  const redis = connectRedis(redisUrl, logger);
+  const target = pubSubTarget(flags, config.services);
+  await probeRedis(target.redisUrl);
+  const redis = connectPubSub(target, logger);
   const { seed } = runSeeds(flags);
   const abort = new AbortController();
   void untilStopSignal().then(() => abort.abort());

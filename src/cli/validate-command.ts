@@ -2,6 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { SPEC_PROFILE, type ConsumerProfile } from '../contract/consumer-profiles.ts';
 import { validateForProfile, type ProfileVerdict, type Rejection } from '../contract/validate.ts';
+import type { Violation } from '../contract/violations.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { HarnessError } from '../errors/harness-error.ts';
 import { junitXml, type JUnitCase } from '../shared/junit-xml.ts';
@@ -69,9 +70,13 @@ export function splitMessages(bytes: Buffer, name: string, lines: boolean | unde
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** One violation as the human output says it. */
+export const violationText = (v: Violation): string =>
+  `${v.path} [${v.code}] expected ${v.expected}; found ${v.found}`;
+
 function violationLines(verdict: Rejection, prefix = ''): string[] {
   return verdict.violations.flatMap((v) => [
-    `    ${prefix}${v.path} [${v.code}] expected ${v.expected}; found ${v.found}`,
+    `    ${prefix}${violationText(v)}`,
     ...(v.hint ? [`      fix: ${v.hint}`] : []),
   ]);
 }

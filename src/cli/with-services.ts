@@ -21,7 +21,11 @@ export async function withServices<T>(
       await services.close();
     }
   } finally {
-    await reapRun(registry, config.services);
+    const { kept } = await reapRun(registry, config.services);
+    for (const user of kept)
+      console.error(
+        `kept ${registry.dir}: ${user.name} (pid ${user.pid}) still runs in ${user.cwd}; stop it, then remove the directory`,
+      );
     reaper.stop();
   }
 }
@@ -30,5 +34,14 @@ export async function withServices<T>(
 export function throwawayServices(config: HarnessConfig, useEnv: boolean): HarnessConfig {
   if (useEnv) return config;
   const mode = config.services.mode === 'external' ? 'auto' : config.services.mode;
-  return { ...config, services: { ...config.services, mode, postgresUrl: undefined, redisUrl: undefined } };
+  return {
+    ...config,
+    services: {
+      ...config.services,
+      mode,
+      postgresUrl: undefined,
+      redisUrl: undefined,
+      redisCluster: undefined,
+    },
+  };
 }

@@ -43,6 +43,17 @@ export class EnvReader {
     return fallback;
   }
 
+  /** A share written INDEX/COUNT, 1 ≤ INDEX ≤ COUNT ≤ `max`: which of a group of processes this is. */
+  share(key: string, max: number): { index: number; count: number } | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    const m = /^(\d+)\/(\d+)$/.exec(value);
+    const [index, count] = [Number(m?.[1]), Number(m?.[2])];
+    if (m && index >= 1 && index <= count && count <= max) return { index, count };
+    this.issues.push({ key, value, expected: `INDEX/COUNT with 1 ≤ INDEX ≤ COUNT ≤ ${max}, e.g. 1/2` });
+    return undefined;
+  }
+
   /** A local time of day written HH:MM. */
   clockTime(key: string, fallback: { hour: number; minute: number }): { hour: number; minute: number } {
     const value = this.raw(key);
@@ -72,6 +83,16 @@ export class EnvReader {
       });
       return undefined;
     }
+    return undefined;
+  }
+
+  /** A value `parse` reads, or says why it cannot; shown redacted (it may hold a password). */
+  parsed<T extends object>(key: string, parse: (value: string) => T | { problem: string }): T | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    const result = parse(value);
+    if (!('problem' in result)) return result;
+    this.issues.push({ key, value: '<redacted>', expected: result.problem });
     return undefined;
   }
 

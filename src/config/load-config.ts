@@ -1,4 +1,6 @@
 import { tmpdir } from 'node:os';
+import type { BrowserOptions } from '../services/headless-browser.ts';
+import { parseClusterTarget, type ClusterTarget } from '../services/cluster-target.ts';
 import { SERVICE_MODES, type ServicesConfig } from '../services/services-config.ts';
 import { EnvReader, type Env } from './env-reader.ts';
 import { LOG_LEVELS, type LogLevel } from '../shared/log-levels.ts';
@@ -6,6 +8,8 @@ import { DEFAULT_BATCHING } from '../tracking/batching-sink.ts';
 import { DEFAULT_THRESHOLDS, type AlertThresholds } from '../consumer/errors/alert-rules.ts';
 import type { FileLogOptions } from '../consumer/errors/error-file-log.ts';
 import { DEFAULT_ERROR_STORE } from '../consumer/errors/error-store.ts';
+import { DEFAULT_CONSUMER } from '../consumer/consumer-options.ts';
+import type { ConsumerShard } from '../consumer/consumer-shard.ts';
 import { TRACKING_SINKS, type TrackingOptions } from '../consumer/tracking-sink.ts';
 
 export interface EventsConfig {
@@ -19,6 +23,13 @@ export interface ConsumerConfig {
   readonly host: string;
   readonly port: number;
   readonly heartbeatIntervalMs: number;
+  readonly rejectedCheckpointsPerSecond: number;
+  /** How long a start keeps trying to reach PostgreSQL and Redis and to subscribe. */
+  readonly startRetryMs: number;
+  /** How long a stop waits for unwritten errors and checkpoints before spilling them. */
+  readonly stopTimeoutMs: number;
+  /** CONSUMER_SHARD: this consumer's share of a group that splits the messages and shares its clients. */
+  readonly shard: ConsumerShard | undefined;
 }
 
 export interface ErrorsConfig {
@@ -37,6 +48,8 @@ export interface HarnessConfig {
   readonly consumer: ConsumerConfig;
   readonly errors: ErrorsConfig;
   readonly events: EventsConfig;
+  /** The headless Chromium of `run --browsers` and the browser tests. */
+  readonly browser: BrowserOptions;
   readonly logLevel: LogLevel;
 }
 
@@ -48,6 +61,7 @@ function readServices(read: EnvReader, env: Env): ServicesConfig {
     mode: read.oneOf('HARNESS_SERVICES', SERVICE_MODES, 'auto'),
     postgresUrl: read.url(['TEST_DATABASE_URL', 'DATABASE_URL'], POSTGRES_PROTOCOLS),
     redisUrl: read.url(['TEST_REDIS_URL', 'REDIS_URL'], REDIS_PROTOCOLS),
+    redisCluster: read.parsed<ClusterTarget>('REDIS_CLUSTER_NODES', parseClusterTarget),
     postgresImage: read.string('HARNESS_POSTGRES_IMAGE', 'postgres:16-alpine'),
     redisImage: read.string('HARNESS_REDIS_IMAGE', 'redis:7-alpine'),
     dockerHost: read.raw('DOCKER_HOST'),
@@ -92,8 +106,9 @@ function readErrors(read: EnvReader): ErrorsConfig {
 /** Parses and validates the whole configuration once; every bad key is reported in one error. */
 export function loadConfig(env: Env = process.env): HarnessConfig {
   const read = new EnvReader(env);
+  const services = readServices(read, env);
   return read.finish({
-    services: readServices(read, env),
+    services,
     tracking: Object.freeze({
       enabled: read.boolean('ENABLE_INTEGRATION_TRACKING', true),
       sink: read.oneOf('TRACKING_SINK', TRACKING_SINKS, 'integration_events'),
@@ -103,11 +118,16 @@ export function loadConfig(env: Env = process.env): HarnessConfig {
         flushIntervalMs: read.int('CHECKPOINT_FLUSH_MS', DEFAULT_BATCHING.flushIntervalMs, 1, 60_000),
         bufferLimit: read.int('CHECKPOINT_BUFFER_LIMIT', DEFAULT_BATCHING.bufferLimit, 1, 10_000_000),
       }),
+      spillPath: read.string('CHECKPOINT_SPILL_PATH', '.tickstock/checkpoint-spill.jsonl'),
     }),
     consumer: Object.freeze({
       host: read.string('CONSUMER_HOST', '127.0.0.1'),
       port: read.int('CONSUMER_PORT', 8787, 0, 65_535),
       heartbeatIntervalMs: read.int('HEARTBEAT_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
+      rejectedCheckpointsPerSecond: read.int('REJECTED_CHECKPOINTS_PER_SECOND', 100, 0, 1_000_000),
+      startRetryMs: read.int('CONSUMER_START_RETRY_MS', DEFAULT_CONSUMER.startRetryMs, 0, 600_000),
+      stopTimeoutMs: read.int('CONSUMER_STOP_TIMEOUT_MS', DEFAULT_CONSUMER.closeTimeoutMs, 0, 600_000),
+      shard: read.share('CONSUMER_SHARD', 64),
     }),
     errors: readErrors(read),
     events: Object.freeze({
@@ -115,6 +135,7 @@ export function loadConfig(env: Env = process.env): HarnessConfig {
       cleanupAt: read.clockTime('EVENTS_CLEANUP_AT', { hour: 2, minute: 0 }),
       cleanupBatchSize: read.int('EVENTS_CLEANUP_BATCH', 5000, 1, 1_000_000),
     }),
+    browser: Object.freeze({ chromiumPath: read.raw('CHROMIUM_PATH'), cacheDir: services.tmpDir }),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'warn'),
   });
 }

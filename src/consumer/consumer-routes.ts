@@ -1,32 +1,26 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../shared/package-root.ts';
-import { CATEGORIES } from '../contract/schemas/error-message.ts';
 import { authorized } from './api-params.ts';
 import { ERROR_ENDPOINTS } from './errors/error-api.ts';
 import type { ErrorMonitoringDeps } from './errors/error-monitoring.ts';
 import type { ResponseCache } from './errors/response-cache.ts';
 import { EVENT_ENDPOINTS } from './event-api.ts';
-import { json, type ConsumerServer, type Route } from './http-server.ts';
+import type { Namespace } from 'socket.io';
+import { json, type Route } from './http-server.ts';
 import { jsonApi } from './json-api.ts';
+import { PAGE_POLICY } from './page-policy.ts';
+import { dashboardAssets } from './dashboard-assets.ts';
 
-// The dashboard takes its category list from the contract, the one place it is defined.
-const DASHBOARD = readFileSync(join(PACKAGE_ROOT, 'src/consumer/web/dashboard.html'), 'utf8').replace(
-  '/*CATEGORIES*/ []',
-  JSON.stringify(CATEGORIES),
-);
-/** One page: errors, alerts and the live pattern flow (the demo's page too). */
-const PAGES: Readonly<Record<string, string>> = { '/': DASHBOARD, '/dashboard': DASHBOARD };
+/** The dashboard (the demo's page too): its page, modules, styles, icon and uPlot. */
+const ASSETS = dashboardAssets();
 
 /** `/health` and the dashboard. */
 export function pageRoutes(health: () => unknown): Route[] {
   return [
     (req, url) => (req.method === 'GET' && url.pathname === '/health' ? json(health()) : undefined),
     (req, url) => {
-      const body = req.method === 'GET' ? PAGES[url.pathname] : undefined;
-      return body === undefined
+      const found = req.method === 'GET' ? ASSETS.get(url.pathname) : undefined;
+      return found === undefined
         ? undefined
-        : Promise.resolve({ status: 200, type: 'text/html; charset=utf-8', body });
+        : Promise.resolve({ status: 200, ...found, headers: { 'content-security-policy': PAGE_POLICY } });
     },
   ];
 }
@@ -42,14 +36,19 @@ export function apiRoutes(errors: ErrorMonitoringDeps | undefined, cache: Respon
   ];
 }
 
-/** Refuses a handshake on `namespace` without the admin token, when one is configured. */
-export function requireAdminToken(namespace: ConsumerServer['monitoring'], token: string | undefined): void {
+/**
+ * Refuses a handshake on `namespace` without the admin token, when one is configured. The token guards
+ * every stream the consumer pushes: `/monitoring` (errors, alerts) and `/` (patterns, criticals, health).
+ */
+export function requireAdminToken(namespace: Namespace, token: string | undefined): void {
   namespace.use((socket, next) => {
     const presented =
-      (socket.handshake.auth as { token?: string }).token ??
+      (socket.handshake.auth as { token?: unknown } | undefined)?.token ??
       /^Bearer (.+)$/.exec(socket.handshake.headers.authorization ?? '')?.[1];
     next(
-      authorized(token, presented) ? undefined : new Error('unauthorized: /monitoring needs the admin token'),
+      authorized(token, presented)
+        ? undefined
+        : new Error(`unauthorized: ${namespace.name} needs the admin token (auth.token)`),
     );
   });
 }

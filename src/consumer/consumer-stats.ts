@@ -14,6 +14,10 @@ export interface ConsumerCounters {
   readonly events_processed: number;
   readonly events_forwarded: number;
   readonly events_rejected: number;
+  /** Rejected pattern messages counted but not written as checkpoints (past REJECTED_CHECKPOINTS_PER_SECOND). */
+  readonly rejected_not_recorded: number;
+  /** Messages left to the other consumers of a group (CONSUMER_SHARD), before any work. */
+  readonly other_shards: number;
   readonly connection_errors: number;
   readonly reconnections: number;
   readonly last_event_time: number | null;
@@ -24,6 +28,8 @@ export class ConsumerStats {
   eventsProcessed = 0;
   eventsForwarded = 0;
   eventsRejected = 0;
+  otherShards = 0;
+  rejectedNotRecorded = 0;
   connectionErrors = 0;
   reconnections = 0;
   lastEventTime: number | null = null;
@@ -39,6 +45,8 @@ export class ConsumerStats {
       events_processed: this.eventsProcessed,
       events_forwarded: this.eventsForwarded,
       events_rejected: this.eventsRejected,
+      rejected_not_recorded: this.rejectedNotRecorded,
+      other_shards: this.otherShards,
       connection_errors: this.connectionErrors,
       reconnections: this.reconnections,
       last_event_time: this.lastEventTime,

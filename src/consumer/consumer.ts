@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { ALL_CHANNELS, type ChannelName } from '../contract/channels.ts';
-import { SOCKET_EVENTS } from '../contract/socket-events.ts';
-import type { Clock } from '../shared/clock.ts';
+import { PATTERN_SAMPLES_PER_SECOND, SOCKET_EVENTS } from '../contract/socket-events.ts';
+import type { ClusterTarget } from '../services/cluster-target.ts';
+import type { TimerClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { CheckpointSink } from '../tracking/checkpoint-record.ts';
 import { apiRoutes, pageRoutes, requireAdminToken } from './consumer-routes.ts';
@@ -11,37 +11,27 @@ import { ResponseCache } from './errors/response-cache.ts';
 import { createConsumerServer, type ConsumerServer } from './http-server.ts';
 import { createMessageRouter } from './message-router.ts';
 import { createPatternPipeline } from './pattern-pipeline.ts';
-import { createRedisSubscription, type BackoffOptions } from './redis-subscription.ts';
-import { startSubscriberHeartbeat } from './subscriber-heartbeat.ts';
+import { startPipelineAggregate, type PipelineReads } from './pipeline-aggregate.ts';
+import { perSecondBudget, spacedBy } from './per-second-budget.ts';
+import { createRedisSubscription } from './redis-subscription.ts';
+import { shardedEvents } from './consumer-shard.ts';
+import { redisStreamsAdapter } from './socket-adapter.ts';
+import { groupClients } from './group-clients.ts';
+import { DEFAULT_CONSUMER, type ConsumerOptions } from './consumer-options.ts';
+import { subscriberHeartbeat } from './subscriber-heartbeat.ts';
 import { subscriptionCheckpoints } from './subscription-checkpoints.ts';
-
-export interface ConsumerOptions {
-  /** 127.0.0.1 unless you mean to expose it. */
-  readonly host: string;
-  /** 0 picks a free port. */
-  readonly port: number;
-  readonly heartbeatIntervalMs: number;
-  readonly backoff: BackoffOptions;
-  readonly channels: readonly ChannelName[];
-  /** How long close() waits for unwritten checkpoints. */
-  readonly closeTimeoutMs: number;
-}
-
-export const DEFAULT_CONSUMER: ConsumerOptions = {
-  host: '127.0.0.1',
-  port: 8787,
-  heartbeatIntervalMs: 60_000,
-  backoff: { initialMs: 100, maxMs: 5000 },
-  channels: ALL_CHANNELS,
-  closeTimeoutMs: 5000,
-};
+import { watchLoopStalls } from '../shared/loop-stalls.ts';
 
 export interface ConsumerDeps {
   readonly redisUrl: string;
+  /** Subscribe sharded (SSUBSCRIBE) on this Redis Cluster; `redisUrl` is then one of its nodes. */
+  readonly redisCluster?: ClusterTarget | undefined;
   readonly sink: CheckpointSink;
-  readonly clock: Clock;
+  readonly clock: TimerClock;
   readonly logger: Logger;
   readonly errors?: ErrorMonitoringDeps;
+  /** The stores' figures for the dashboard's aggregate; without them it shows the consumer's own. */
+  readonly pipelineReads?: PipelineReads;
 }
 
 type ErrorMonitoring = ReturnType<typeof createErrorMonitoring>;
@@ -49,16 +39,27 @@ type ErrorMonitoring = ReturnType<typeof createErrorMonitoring>;
 /** Every message decoded once: patterns to the browsers on `/`, errors to spec 004's pipeline, the rest forwarded. */
 function messageRouter(
   deps: ConsumerDeps,
-  parts: { stats: ConsumerStats; server: ConsumerServer; monitoring: ErrorMonitoring },
+  options: ConsumerOptions,
+  parts: {
+    stats: ConsumerStats;
+    server: ConsumerServer;
+    monitoring: ErrorMonitoring;
+    group: ReturnType<typeof groupClients> | undefined;
+  },
 ) {
-  const { stats, server, monitoring } = parts;
+  const { stats, server, monitoring, group } = parts;
+  const sample = spacedBy(1000 / PATTERN_SAMPLES_PER_SECOND, () => deps.clock.now());
   const pattern = createPatternPipeline({
     ...deps,
     stats,
+    rejectedRows: perSecondBudget(() => deps.clock.now(), options.rejectedCheckpointsPerSecond),
     delivery: {
       emit: (event) => {
-        const users = server.main.sockets.size;
-        if (users > 0) server.main.emit(SOCKET_EVENTS.patternAlert, event);
+        const users = group?.count() ?? server.main.sockets.size;
+        if (users > 0 || group !== undefined) server.main.emit(SOCKET_EVENTS.patternAlert, event);
+        // Operators' pages get a sample, never a frame per event; a page that cannot keep up drops it.
+        if (server.monitoring.sockets.size > 0 && sample())
+          server.monitoring.volatile.emit(SOCKET_EVENTS.patternSample, event);
         return users;
       },
     },
@@ -76,8 +77,7 @@ function messageRouter(
         monitoring.pipeline.handle(verdict, receivedAt);
       },
     },
-    stats,
-    deps.logger,
+    { stats, clock: deps.clock, logger: deps.logger },
   );
 }
 
@@ -87,44 +87,87 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
   const stats = new ConsumerStats();
   const startedAt = clock.now();
   const apiCache = new ResponseCache(deps.errors?.apiCacheMs ?? 0, () => clock.now());
-  const server = createConsumerServer([...apiRoutes(deps.errors, apiCache), ...pageRoutes(() => health())]);
-  requireAdminToken(server.monitoring, deps.errors?.adminToken);
+  // A group's consumers share their clients: what one emits, the clients of all receive.
+  const { shard } = options;
+  const shared =
+    shard === undefined || shard.count === 1
+      ? undefined
+      : redisStreamsAdapter(deps.redisUrl, deps.redisCluster);
+  const server = createConsumerServer(
+    [...apiRoutes(deps.errors, apiCache), ...pageRoutes(() => health())],
+    logger,
+    shared?.adapter,
+  );
+  for (const namespace of [server.main, server.monitoring])
+    requireAdminToken(namespace, deps.errors?.adminToken);
   const monitoring = createErrorMonitoring(deps.errors, server, {
     clock,
     logger,
     onStored: () => apiCache.clear(),
   });
+  const group = shared === undefined ? undefined : groupClients(server.main);
+  const router = messageRouter(deps, options, { stats, server, monitoring, group });
   const subscription = createRedisSubscription(
     deps.redisUrl,
     options.channels,
-    subscriptionCheckpoints(
-      { sink, stats, clock, logger },
-      messageRouter(deps, { stats, server, monitoring }),
+    shardedEvents(
+      subscriptionCheckpoints({ sink, stats, clock, logger }, router.route),
+      shard,
+      () => (stats.otherShards += 1),
     ),
-    { backoff: options.backoff, now: () => clock.now(), logger },
+    { backoff: options.backoff, now: () => clock.now(), logger, cluster: deps.redisCluster },
   );
-  const heartbeat = startSubscriberHeartbeat(
+  const heartbeat = subscriberHeartbeat(
     { sink, stats, clock, channels: options.channels, startedAt },
     options.heartbeatIntervalMs,
   );
+  const loop = watchLoopStalls();
+  const aggregate = startPipelineAggregate({
+    stats,
+    sink,
+    clock,
+    logger,
+    reads: deps.pipelineReads,
+    listeners: () => server.monitoring.sockets.size,
+    // Each consumer's own figures, to its own dashboards (in a group, one per process).
+    emit: (a) => server.monitoring.local.emit(SOCKET_EVENTS.pipelineAggregate, a),
+  });
   let subscribed = false;
   const health = () => ({
     status: subscribed ? 'ok' : 'starting',
     uptime_seconds: Math.round((clock.now() - startedAt) / 1000),
     channels: options.channels,
-    clients: { main: server.main.sockets.size, monitoring: server.monitoring.sockets.size },
+    shard: shard ?? null,
+    clients: {
+      main: server.main.sockets.size,
+      monitoring: server.monitoring.sockets.size,
+      ...(group === undefined ? {} : { group: group.count() }),
+    },
     counters: stats.counters(),
     tracking: sink.stats(),
     hops: stats.hopSummaries(),
     errors: { ...monitoring.counters, storage: monitoring.store?.stats() ?? null },
+    event_loop: loop.stalls(),
   });
   return lifecycle(deps, options, {
     stats,
     health,
     server,
     subscription,
+    router,
     monitoring,
     heartbeat,
+    loop,
+    aggregate,
+    shared:
+      shared === undefined
+        ? undefined
+        : {
+            close: () => {
+              group?.stop();
+              shared.close();
+            },
+          },
     ready: () => (subscribed = true),
   });
 }
@@ -138,22 +181,27 @@ function lifecycle<Health>(
     health: () => Health;
     server: ConsumerServer;
     subscription: ReturnType<typeof createRedisSubscription>;
+    router: { close(): void };
     monitoring: ErrorMonitoring;
-    heartbeat: { stop(): void };
+    heartbeat: { start(): void; stop(): void };
+    loop: { stop(): void };
+    aggregate: { stop(): void };
+    shared: { close(): void } | undefined;
     ready: () => void;
   },
 ) {
-  const { server, subscription, monitoring, heartbeat } = parts;
+  const { server, subscription, monitoring, heartbeat, aggregate } = parts;
   let address: AddressInfo | undefined;
   let closing: Promise<void> | undefined;
   return {
     stats: parts.stats,
     health: parts.health,
-    /** Resolves when listening and every channel is confirmed subscribed. */
-    async start(): Promise<AddressInfo> {
+    /** Resolves when listening and every channel is confirmed subscribed, within `timeoutMs`. */
+    async start(timeoutMs = options.startRetryMs): Promise<AddressInfo> {
       address = await server.listen(options.host, options.port);
-      await subscription.start();
+      await subscription.start(timeoutMs);
       parts.ready();
+      heartbeat.start();
       logger.info(
         { host: address.address, port: address.port, channels: options.channels },
         'consumer ready',
@@ -167,13 +215,22 @@ function lifecycle<Health>(
     /** Stops taking messages, closes sockets and drains the checkpoints recorded so far. Safe twice. */
     close(): Promise<void> {
       closing ??= (async () => {
+        const deadline = Date.now() + options.closeTimeoutMs;
+        const left = () => Math.max(0, deadline - Date.now());
         heartbeat.stop();
+        parts.loop.stop();
+        aggregate.stop();
         await subscription.close();
-        await monitoring.close();
+        parts.router.close();
+        // One bound for both: errors and checkpoints are written side by side, not one after the other.
+        await Promise.all([
+          monitoring.close(left()),
+          sink
+            .drain(left())
+            .catch((error: Error) => logger.error({ err: error.message }, 'checkpoints not drained')),
+        ]);
         await server.close();
-        await sink
-          .drain(options.closeTimeoutMs)
-          .catch((error: Error) => logger.error({ err: error.message }, 'checkpoints not drained'));
+        parts.shared?.close();
       })();
       return closing;
     },

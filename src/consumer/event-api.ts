@@ -6,6 +6,9 @@ import { eventStatistics, findEvents, searchEvents, traceCorrelation } from '../
 const LIMIT = { default: 100, max: 1000 } as const;
 const UUID = new RegExp(UUID_PATTERN);
 
+// In JSON text, NUL is `\u0000` after an even number of backslashes (an odd one escapes the backslash).
+const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
+
 function jsonObjectParam(url: URL, name: string): object {
   const raw = url.searchParams.get(name);
   let value: unknown;
@@ -18,6 +21,8 @@ function jsonObjectParam(url: URL, name: string): object {
     throw new BadParameter(
       `${name} must be a JSON object to look for in the event data, e.g. {"symbol":"AAPL"}`,
     );
+  if (ESCAPED_NUL.test(JSON.stringify(value)))
+    throw new BadParameter(`${name} must not contain \\u0000: the event data (jsonb) cannot hold one`);
   return value;
 }
 

@@ -2,6 +2,21 @@ import type pg from 'pg';
 import { acceptsGzip, authorized, BadParameter, bearer } from './api-params.ts';
 import { json, type Route } from './http-server.ts';
 import type { ResponseCache } from './errors/response-cache.ts';
+import { cappedJson } from './response-cap.ts';
+import { isTransientDbError } from '../shared/transient-db-error.ts';
+
+const RETRY_AFTER_SECONDS = 5;
+const UNAVAILABLE = {
+  status: 503,
+  type: 'application/json',
+  body: JSON.stringify({ error: `PostgreSQL is not answering; retry in ${RETRY_AFTER_SECONDS} s` }),
+};
+
+/** PostgreSQL down, restarting or not answering in time; not a bug of ours (those have no code). */
+const databaseAway = (error: unknown): boolean =>
+  typeof (error as { code?: unknown }).code === 'string'
+    ? isTransientDbError(error)
+    : /timeout|terminated|connect/i.test((error as Error).message);
 
 /** Checks a request's parameters and returns the query that answers it. */
 export type Endpoint = (url: URL, db: pg.Pool) => () => Promise<unknown>;
@@ -32,13 +47,16 @@ export function jsonApi(
       throw error;
     }
     return deps.cache
-      .get(`${url.pathname}?${url.searchParams.toString()}`, () =>
-        query().then((body) => Buffer.from(JSON.stringify(body))),
-      )
-      .then((cached) =>
-        acceptsGzip(req)
-          ? { status: 200, type: 'application/json', body: cached.gzip, gzip: true }
-          : { status: 200, type: 'application/json', body: cached.raw },
-      );
+      .get(`${url.pathname}?${url.searchParams.toString()}`, () => query().then((body) => cappedJson(body)))
+      .then((cached) => ({
+        status: 200,
+        type: 'application/json',
+        ...(acceptsGzip(req) ? { body: cached.gzip, gzip: true } : { body: cached.raw }),
+        ...(cached.note === undefined ? {} : { headers: { 'x-truncated': cached.note } }),
+      }))
+      .catch((error: unknown) => {
+        if (!databaseAway(error)) throw error;
+        return { ...UNAVAILABLE, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } };
+      });
   };
 }

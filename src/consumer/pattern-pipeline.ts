@@ -3,7 +3,6 @@ import { CHECKPOINTS, INTEGRATION_EVENT_TYPES } from '../contract/checkpoints.ts
 import type { PatternEvent } from '../contract/schemas/pattern-event.ts';
 import { extractFlowId, type Verdict } from '../contract/validate.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { Logger } from '../shared/logger.ts';
 import type { CheckpointSink } from '../tracking/checkpoint-record.ts';
 import { consumerCheckpoint } from './checkpoint-factory.ts';
 import type { ConsumerStats } from './consumer-stats.ts';
@@ -21,14 +20,16 @@ const record = (v: unknown): Record<string, unknown> =>
 /**
  * Spec 000's flow, receive → parse → deliver, with a checkpoint at each step carrying the time it
  * happened. An invalid message stops at EVENT_RECEIVED plus EVENT_REJECTED (with its violations),
- * recorded against its flow when a flow_id can be found; it is never parsed or delivered.
+ * recorded against its flow when a flow_id can be found (up to a bound per second: a flood of garbage
+ * is counted, not written row by row); it is never parsed or delivered.
  */
 export function createPatternPipeline(deps: {
   sink: CheckpointSink;
   delivery: PatternDelivery;
   stats: ConsumerStats;
   clock: Clock;
-  logger: Logger;
+  /** Whether this rejected message's checkpoints may be written (a bound per second on garbage's rows). */
+  rejectedRows: () => boolean;
 }) {
   const { sink, stats, clock } = deps;
   const channel = CHANNELS.patterns;
@@ -36,6 +37,11 @@ export function createPatternPipeline(deps: {
 
   return function handle(verdict: Verdict, receivedAt: number): void {
     if (!verdict.ok) {
+      stats.eventsRejected += 1;
+      if (!deps.rejectedRows()) {
+        stats.rejectedNotRecorded += 1;
+        return;
+      }
       const data = record(record(verdict.value)['data']);
       const fields = {
         flowId: extractFlowId(verdict.value) ?? null,
@@ -51,8 +57,6 @@ export function createPatternPipeline(deps: {
           details: { violations: verdict.violations.slice(0, 20) },
         }),
       );
-      stats.eventsRejected += 1;
-      deps.logger.warn({ flow_id: fields.flowId, violations: verdict.violations }, 'pattern event rejected');
       return;
     }
     if (verdict.kind !== 'pattern_detected') return;

@@ -5,8 +5,11 @@ import type { CheckpointSink } from '../tracking/checkpoint-record.ts';
 import { consumerCheckpoint } from './checkpoint-factory.ts';
 import type { ConsumerStats } from './consumer-stats.ts';
 
-/** Spec 000 §3: SUBSCRIBER_ALIVE with the subscriber's stats, every interval. */
-export function startSubscriberHeartbeat(
+/**
+ * Spec 000 §3: SUBSCRIBER_ALIVE with the subscriber's stats, every interval from `start()`, which
+ * beats at once: a consumer just subscribed is alive, not "never" seen until its first interval ends.
+ */
+export function subscriberHeartbeat(
   deps: {
     sink: CheckpointSink;
     stats: ConsumerStats;
@@ -15,7 +18,7 @@ export function startSubscriberHeartbeat(
     startedAt: number;
   },
   intervalMs: number,
-): { stop(): void; beat(): void } {
+): { start(): void; stop(): void } {
   const beat = (): void => {
     const now = deps.clock.now();
     const c = deps.stats.counters();
@@ -34,6 +37,13 @@ export function startSubscriberHeartbeat(
       }),
     );
   };
-  const timer = setInterval(beat, intervalMs);
-  return { stop: () => clearInterval(timer), beat };
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    start() {
+      if (timer !== undefined) return;
+      beat();
+      timer = setInterval(beat, intervalMs);
+    },
+    stop: () => clearInterval(timer),
+  };
 }

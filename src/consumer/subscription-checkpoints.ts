@@ -12,6 +12,8 @@ export function subscriptionCheckpoints(
   message: SubscriptionEvents['message'],
 ): SubscriptionEvents {
   const { sink, stats, clock, logger } = deps;
+  /** The error count at this outage's first error: undefined while connected. */
+  let erroredAt: number | undefined;
   return {
     subscribing: (channel) =>
       sink.record(
@@ -34,19 +36,27 @@ export function subscriptionCheckpoints(
     message,
     connectionError: (error) => {
       stats.connectionErrors += 1;
+      // Reconnects are tried every 0.5 s at most: one line per outage, the rest counted.
+      if (erroredAt !== undefined) return;
+      erroredAt = stats.connectionErrors;
       logger.warn(
         { err: error.message, connection_errors: stats.connectionErrors },
-        'Redis connection error',
+        'Redis connection error; reconnecting (further errors until it is back are counted, not logged)',
       );
     },
     reconnected: (downMs) => {
+      const errorsThisOutage = stats.connectionErrors - (erroredAt ?? stats.connectionErrors) + 1;
+      erroredAt = undefined;
       stats.reconnections += 1;
       sink.record(
         consumerCheckpoint(clock.now(), INTEGRATION_EVENT_TYPES.connection, CHECKPOINTS.redisReconnected, {
           details: { down_ms: Math.round(downMs), connection_errors: stats.connectionErrors },
         }),
       );
-      logger.info({ down_ms: Math.round(downMs) }, 'Redis reconnected and resubscribed');
+      logger.info(
+        { down_ms: Math.round(downMs), connection_errors: errorsThisOutage },
+        'Redis reconnected and resubscribed',
+      );
     },
   };
 }

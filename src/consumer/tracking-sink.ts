@@ -16,6 +16,8 @@ export interface TrackingOptions {
   /** TRACKING_SINK: where checkpoints go when tracking is on. */
   readonly sink: TrackingSinkChoice;
   readonly batching: BatchingSinkOptions;
+  /** CHECKPOINT_SPILL_PATH: integration_events rows not written at close, written at the next start. */
+  readonly spillPath?: string;
 }
 
 /**
@@ -28,14 +30,36 @@ export function createTrackingSink(
   logger: Logger,
 ): CheckpointSink {
   if (!tracking.enabled || pool === undefined) return new LogSink(logger);
+  const [rowsSpill, eventsSpill] = spillPathsOf(tracking);
   const rows = () =>
-    new BatchingSink((batch) => insertIntegrationEvents(pool, batch), logger, tracking.batching);
+    new BatchingSink((batch) => insertIntegrationEvents(pool, batch), logger, {
+      ...tracking.batching,
+      spillPath: rowsSpill,
+    });
+  const events = () => createEventsSink(pool, logger, { ...tracking.batching, spillPath: eventsSpill });
   switch (tracking.sink) {
     case 'integration_events':
       return rows();
     case 'events':
-      return createEventsSink(pool, logger, tracking.batching);
+      return events();
     case 'both':
-      return new CompositeSink([rows(), createEventsSink(pool, logger, tracking.batching)]);
+      return new CompositeSink([rows(), events()]);
+  }
+}
+
+/**
+ * The spill files of the sinks TRACKING_SINK names: integration_events rows in CHECKPOINT_SPILL_PATH,
+ * events-bus rows there too when alone, else beside it (`….events.jsonl`): one writer per file.
+ */
+export function spillPathsOf(tracking: Pick<TrackingOptions, 'sink' | 'spillPath'>): (string | undefined)[] {
+  const path = tracking.spillPath;
+  if (path === undefined) return [undefined, undefined];
+  switch (tracking.sink) {
+    case 'integration_events':
+      return [path, undefined];
+    case 'events':
+      return [undefined, path];
+    case 'both':
+      return [path, path.replace(/(\.jsonl)?$/, '.events.jsonl')];
   }
 }

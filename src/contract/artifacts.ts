@@ -4,8 +4,11 @@ import { PROFILE_ONLY_SCHEMAS } from './message-shapes.ts';
 import { MESSAGE_SPECS, type MessageKind } from './messages.ts';
 import { Alert, ClientError } from './schemas/client-payloads.ts';
 import { ProducerHeartbeatDetails, SubscriberHeartbeatDetails } from './schemas/heartbeats.ts';
+import { PipelineAggregate } from './schemas/pipeline-aggregate.ts';
 import { RunReport } from './schemas/run-report.ts';
 import { RunScenario } from './schemas/run-scenario.ts';
+import { SimReport } from './schemas/sim-report.ts';
+import { RecordedMessage, RecordingHeader, RecordingTrailer } from './schemas/recording.ts';
 import { NAMESPACES } from './socket-events.ts';
 
 /** Where the published artefacts live, relative to the repository root. */
@@ -25,11 +28,19 @@ const OTHER_SCHEMAS: readonly TSchema[] = [
   SubscriberHeartbeatDetails,
   ClientError,
   Alert,
+  PipelineAggregate,
   // The shapes a deployed consumer accepts where it departs from the spec (docs/contract.md).
   ...PROFILE_ONLY_SCHEMAS,
 ];
-/** Not on the wire of the pipeline, so not in the AsyncAPI document: what `tickstock run` reads and writes. */
-const REPORT_SCHEMAS: readonly TSchema[] = [RunReport, RunScenario];
+/** Not on the wire of the pipeline, so not in the AsyncAPI document: what `run`, `sim` and `record` read and write. */
+const REPORT_SCHEMAS: readonly TSchema[] = [
+  RunReport,
+  RunScenario,
+  SimReport,
+  RecordingHeader,
+  RecordedMessage,
+  RecordingTrailer,
+];
 
 const CHANNEL_IDS: Readonly<Record<MessageKind, string>> = {
   pattern_detected: 'patterns',

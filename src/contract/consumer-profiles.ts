@@ -41,6 +41,20 @@ export interface ConsumerProfile {
    * null: unknown, not checked.
    */
   readonly errorStore: ErrorStore | null;
+  /** Its own UI, where errors are rendered (`run --browsers`); null: not known, not measured. */
+  readonly page: ErrorPage | null;
+}
+
+/** Where a consumer's UI renders errors: a page on its origin and the elements that show one. */
+export interface ErrorPage {
+  /** The page's path on the consumer's origin, e.g. `/`. */
+  readonly path: string;
+  /** CSS selector of one rendered error; its text holds the error's id (a run's messages end with it). */
+  readonly errorSelector: string;
+  /** CSS selector present once the page is live (its socket connected); undefined: the load event. */
+  readonly readySelector: string | undefined;
+  /** The key in the URL's fragment the page reads a token from (`#token=…`); undefined: none sent. */
+  readonly tokenHashKey: string | undefined;
 }
 
 export interface ErrorStore {
@@ -65,6 +79,14 @@ export const SPEC_PROFILE: ConsumerProfile = {
   backtestShape: 'nested',
   checkpoints: [CHECKPOINTS.eventReceived, CHECKPOINTS.eventParsed, CHECKPOINTS.websocketDelivered],
   errorStore: { table: 'error_logs', column: 'error_id', match: 'equals' },
+  // The dashboard (src/consumer/web/dashboard.html): each error a `.item` row in #errors, its text
+  // `type: message [id]`; live once the stored errors are drawn and /monitoring is connected.
+  page: {
+    path: '/',
+    errorSelector: '#errors .item',
+    readySelector: 'body[data-loaded="true"] #conn.live',
+    tokenHashKey: 'token',
+  },
 };
 
 export const CONSUMER_PROFILES: Readonly<Record<string, ConsumerProfile>> = {
@@ -86,6 +108,8 @@ export const CONSUMER_PROFILES: Readonly<Record<string, ConsumerProfile>> = {
     checkpoints: [],
     // Its error_logs has other columns than spec 004's; which one holds the message is not known here.
     errorStore: null,
+    // Its UI is not known here: a scenario file's profile can name one (page:).
+    page: null,
   },
 };
 

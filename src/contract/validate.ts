@@ -67,7 +67,6 @@ function checkFor(profile: ConsumerProfile): ProfileCheck {
   }
   return check;
 }
-const SPEC_CHECK = checkFor(SPEC_PROFILE);
 
 const EVENT_TYPE_KINDS = new Set<string>([
   'pattern_detected',
@@ -86,7 +85,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  */
 export function detectKind(
   value: Record<string, unknown>,
-  errorFields: readonly string[] = SPEC_CHECK.errorFields,
+  errorFields: readonly string[] = checkFor(SPEC_PROFILE).errorFields,
 ): MessageKind | undefined {
   const type = value['event_type'];
   if (typeof type === 'string' && EVENT_TYPE_KINDS.has(type)) return type as MessageKind;
@@ -132,7 +131,7 @@ function schemaViolations(kind: MessageKind, validate: ValidateFunction, value: 
  */
 export function validateMessage(input: string | Uint8Array, options: ValidateOptions = {}): Verdict {
   // With the spec's schemas, Ajv has proved a valid message is the static type of its kind.
-  return judge(input, options, SPEC_CHECK) as Verdict;
+  return judge(input, options, checkFor(SPEC_PROFILE)) as Verdict;
 }
 
 /**

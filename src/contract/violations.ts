@@ -46,13 +46,29 @@ export function jsonPath(segments: readonly PathSegment[]): string {
   return path;
 }
 
+/**
+ * JSON text of `value`, cut once longer than `room`: walks only what it shows, so a huge or deeply
+ * nested value costs no more than a small one (each level spends a character, bounding the recursion).
+ */
+function jsonPreview(value: unknown, room: number): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, room));
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? typeof value;
+  const array = Array.isArray(value);
+  let text = array ? '[' : '{';
+  for (const key of array ? value.keys() : Object.keys(value)) {
+    if (text.length > room) return text;
+    if (text.length > 1) text += ',';
+    if (!array) text += `${JSON.stringify(key)}:`;
+    text += jsonPreview((value as Record<string | number, unknown>)[key], room - text.length);
+  }
+  return text + (array ? ']' : '}');
+}
+
 /** A short, printable rendering of a found value. */
 export function describeFound(value: unknown): string {
   if (value === undefined) return 'nothing';
   const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  const text = JSON.stringify(value) ?? typeof value;
+  const text = jsonPreview(value, 60);
   const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return kind === 'object' || kind === 'array' || kind === 'null'
-    ? `${kind} ${shown}`.trim()
-    : `${kind} ${shown}`;
+  return `${kind} ${shown}`;
 }

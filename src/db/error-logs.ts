@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import type { ErrorMessage } from '../contract/schemas/error-message.ts';
+import { boundText } from '../shared/bounded-text.ts';
+import { jsonForPostgres, textForPostgres } from './postgres-text.ts';
 
 /** An error message as stored: the wire message plus when it arrived (its timestamp when the producer gave none usable). */
 export interface ErrorRow {
@@ -14,9 +16,16 @@ export function errorTime(timestamp: string | number): Date {
   return new Date(zoned.replace(' ', 'T'));
 }
 
+/**
+ * The longest text stored or served per error, in characters (a producer's message can be megabytes):
+ * longer ones keep their start and a marker saying how long they were (docs/operations.md).
+ */
+export const TEXT_BOUND = { message: 4096, traceback: 16_384 } as const;
+
 const cut = (v: string | null | undefined, max: number): string | null =>
   v === undefined || v === null ? null : v.slice(0, max);
-const noNul = (v: string | null): string | null => (v === null ? null : v.replaceAll('\u0000', '\ufffd'));
+const bounded = (v: string | null | undefined, max: number): string | null =>
+  v === undefined || v === null ? null : boundText(v, max);
 
 /**
  * Stores a batch in one statement; a repeated error_id (a duplicate delivery) is ignored, so each
@@ -32,18 +41,16 @@ export async function insertErrors(db: pg.Pool, rows: readonly ErrorRow[]): Prom
                           $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[])
      ON CONFLICT (error_id) DO NOTHING`,
     [
-      m.map((e) => noNul(e.error_id)),
-      m.map((e) => noNul(e.error_type)),
-      m.map((e) => noNul(e.error_message)),
-      m.map((e) => noNul(e.error_traceback ?? null)),
+      m.map((e) => textForPostgres(e.error_id)),
+      m.map((e) => textForPostgres(e.error_type)),
+      m.map((e) => textForPostgres(boundText(e.error_message, TEXT_BOUND.message))),
+      m.map((e) => textForPostgres(bounded(e.error_traceback, TEXT_BOUND.traceback))),
       m.map((e) => e.severity),
       m.map((e) => e.category),
-      m.map((e) => noNul(cut(e.context?.component, 100))),
-      m.map((e) => noNul(cut(e.context?.operation, 100))),
-      m.map((e) => noNul(cut(e.context?.symbol, 10))),
-      m.map((e) =>
-        e.context === undefined ? null : JSON.stringify(e.context).replace(/\\u0000/g, '\\ufffd'),
-      ),
+      m.map((e) => textForPostgres(cut(e.context?.component, 100))),
+      m.map((e) => textForPostgres(cut(e.context?.operation, 100))),
+      m.map((e) => textForPostgres(cut(e.context?.symbol, 10))),
+      m.map((e) => jsonForPostgres(e.context)),
       rows.map((r) => {
         const t = errorTime(r.message.timestamp);
         return Number.isNaN(t.getTime()) ? new Date(r.receivedAt) : t;
@@ -62,17 +69,28 @@ export interface RecentError {
   readonly symbol: string | null;
   readonly component: string | null;
   readonly timestamp: string;
+  /** Only on errors a simulator made up (context.metadata.simulated): the spec's shape otherwise. */
+  readonly simulated?: true;
 }
 
 /** Spec 004 Phase 4 `/api/errors/recent`: newest first, in the client format. */
 export async function recentErrors(db: pg.Pool, limit: number): Promise<RecentError[]> {
-  const { rows } = await db.query<RecentError>(
-    `SELECT error_id AS id, error_type AS type, error_message AS message, severity, category, symbol, component,
+  // Rows stored before the bound are cut here too, reading no more of them than is served.
+  const { rows } = await db.query<
+    Omit<RecentError, 'simulated'> & { message_length: number | null; simulated: boolean }
+  >(
+    `SELECT error_id AS id, error_type AS type, left(error_message, $2) AS message, length(error_message) AS message_length,
+            severity, category, symbol, component,
+            coalesce(context -> 'metadata' ->> 'simulated' = 'true', false) AS simulated,
             to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS timestamp
        FROM error_logs ORDER BY error_logs.timestamp DESC LIMIT $1`, // the column (indexed), not the text alias
-    [limit],
+    [limit, TEXT_BOUND.message],
   );
-  return rows;
+  return rows.map(({ message_length, simulated, ...row }) => ({
+    ...row,
+    ...(simulated === true ? { simulated } : {}),
+    message: row.message === null ? null : boundText(row.message, TEXT_BOUND.message, message_length ?? 0),
+  }));
 }
 
 export interface ErrorStatistics {
@@ -113,14 +131,18 @@ export interface ErrorHealth {
   readonly status: 'critical' | 'degraded' | 'operational';
   readonly health: 'red' | 'yellow' | 'green';
   readonly criticalErrors: number;
+  /** Of the critical ones, those a simulator made up (context.metadata.simulated): not the spec's, ours. */
+  readonly simulatedCriticalErrors: number;
   readonly errors: number;
   readonly checkTime: string;
 }
 
 /** Spec 004 Phase 4 `/api/errors/health`: the last 5 minutes; any critical is red, more than 10 errors yellow. */
 export async function errorHealth(db: pg.Pool): Promise<ErrorHealth> {
-  const { rows } = await db.query<{ critical: string; errors: string }>(
-    `SELECT count(*) FILTER (WHERE severity = 'critical') AS critical, count(*) FILTER (WHERE severity = 'error') AS errors
+  const { rows } = await db.query<{ critical: string; simulated: string; errors: string }>(
+    `SELECT count(*) FILTER (WHERE severity = 'critical') AS critical,
+            count(*) FILTER (WHERE severity = 'critical' AND context -> 'metadata' ->> 'simulated' = 'true') AS simulated,
+            count(*) FILTER (WHERE severity = 'error') AS errors
        FROM error_logs WHERE timestamp >= now() - interval '5 minutes'`,
   );
   const criticalErrors = Number(rows[0]?.critical ?? 0);
@@ -131,7 +153,15 @@ export async function errorHealth(db: pg.Pool): Promise<ErrorHealth> {
       : errors > 10
         ? (['degraded', 'yellow'] as const)
         : (['operational', 'green'] as const);
-  return { status, health, criticalErrors, errors, checkTime: new Date().toISOString() };
+  const simulatedCriticalErrors = Number(rows[0]?.simulated ?? 0);
+  return {
+    status,
+    health,
+    criticalErrors,
+    simulatedCriticalErrors,
+    errors,
+    checkTime: new Date().toISOString(),
+  };
 }
 
 /** Where a consumer keeps the errors it stores (a profile's `errorStore`). */

@@ -1,13 +1,11 @@
 import type pg from 'pg';
 import type { CheckpointRecord } from '../tracking/checkpoint-record.ts';
+import { jsonForPostgres, textForPostgres } from './postgres-text.ts';
 
-// Column limits of integration_events (spec 000): longer values from a bad message are cut, not refused.
+// Column limits of integration_events (spec 000): longer values from a bad message are cut, not refused;
+// a NUL, valid in a JSON string, is scrubbed (a schema-valid symbol or pattern may carry one).
 const cut = (value: string | null, max: number): string | null =>
-  value === null ? null : value.slice(0, max);
-
-// PostgreSQL's jsonb cannot hold \u0000; a rejected message may carry one in what it quotes.
-const jsonForPostgres = (details: unknown): string | null =>
-  details === null ? null : JSON.stringify(details).replace(/\\u0000/g, '\\ufffd');
+  value === null ? null : textForPostgres(value.slice(0, max));
 
 /** Many checkpoints in one statement: one array per column, unnested server-side. */
 export async function insertIntegrationEvents(

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { inTransaction } from './checked-out-client.ts';
 import { MIGRATIONS_DIR } from './migrate.ts';
 
 export interface PreRemovalChecks {
@@ -34,14 +35,14 @@ export const DROP_TRACKING_SQL = [
 ];
 
 export async function dropTracking(db: pg.Pool): Promise<void> {
-  await inTransaction(db, DROP_TRACKING_SQL);
+  await runInTransaction(db, DROP_TRACKING_SQL);
 }
 
 /** The Up section of the integration-tracking migration: table, indexes, view and function again. */
 export async function restoreTracking(db: pg.Pool): Promise<void> {
   const sql = readFileSync(`${MIGRATIONS_DIR}/1700000000001_integration-tracking.sql`, 'utf8');
   const up = sql.slice(sql.indexOf('-- Up Migration'), sql.indexOf('-- Down Migration'));
-  await inTransaction(db, [up]);
+  await runInTransaction(db, [up]);
 }
 
 export interface TrackingObjects {
@@ -61,16 +62,8 @@ export async function trackingObjects(db: pg.Pool): Promise<TrackingObjects> {
   return { tableExists: r.table_exists, viewExists: r.view_exists, functionExists: r.function_exists };
 }
 
-async function inTransaction(db: pg.Pool, statements: readonly string[]): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+async function runInTransaction(db: pg.Pool, statements: readonly string[]): Promise<void> {
+  await inTransaction(db, async (client) => {
     for (const statement of statements) await client.query(statement);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -10,7 +10,7 @@ export const ExitCode = {
   usage: 2,
   /** A service could not be reached, or refused the credentials. */
   service: 3,
-  /** A `run` threshold failed (as k6). */
+  /** A `run` threshold failed (as k6), or a figure regressed against its `--baseline`. */
   threshold: 99,
   /** A second Ctrl+C: stopped at once, without draining. */
   interrupted: 130,

@@ -18,14 +18,23 @@ export interface SentError {
  */
 export function createErrorLedger(profile: ConsumerProfile) {
   const sent: SentError[] = [];
+  const unheard = new Set<string>();
+  const shown = (): SentError[] => sent.filter((e) => ERROR_ROUTES[e.severity].monitoring);
   return {
     sent: (e: SentError): void => void sent.push(e),
+    /** Its PUBLISH reached no subscriber. */
+    unheard: (errorId: string): void => void unheard.add(errorId),
+    wasUnheard: (errorId: string): boolean => unheard.has(errorId),
+    /** Errors published to no subscriber, in the order sent. */
+    allUnheard: (): string[] => sent.filter((e) => unheard.has(e.errorId)).map((e) => e.errorId),
     count: (): number => sent.length,
+    /** Every error sent, in order. */
+    all: (): readonly SentError[] => sent,
     /** Errors every client should be shown: [id, intended epoch ms]; none where the profile shows none. */
     toShow: (): [string, number][] =>
-      profile.errors === null
-        ? []
-        : sent.filter((e) => ERROR_ROUTES[e.severity].monitoring).map((e) => [e.errorId, e.intendedAtMs]),
+      profile.errors === null ? [] : shown().map((e) => [e.errorId, e.intendedAtMs]),
+    /** Errors every page of the consumer's UI should render (the same severities); none without a page. */
+    toRender: (): SentError[] => (profile.page === null ? [] : shown()),
     /** Errors the consumer should have stored; none where the profile names no store. */
     toStore: (): SentError[] =>
       profile.errorStore === null ? [] : sent.filter((e) => ERROR_ROUTES[e.severity].stored),

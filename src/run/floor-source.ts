@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { PubSubClient } from '../services/pubsub-transport.ts';
 import type { TimerClock } from '../shared/clock.ts';
 import { LatencyHistogram } from '../shared/latency-histogram.ts';
+import { afterPrecisely } from '../shared/precise-timer.ts';
 import { FLOOR_CHANNEL } from './bare-relay.ts';
 import type { LoadSource } from './run-load.ts';
 
@@ -14,11 +15,11 @@ const message = (intendedMs: number, flowId: string): string =>
   });
 
 /**
- * The floor's generator: open loop like the simulator's and nothing else (no content generation, no
+ * The floor's generator: open loop, paced like the simulator's, and nothing else (no content generation, no
  * recording), every due message PUBLISHed at each wake, on the floor's own channel.
  */
 export function floorSource(
-  deps: { redis: Redis; clock: TimerClock },
+  deps: { redis: PubSubClient; clock: TimerClock },
   options: { rate: number; seconds: number; prefix: string },
 ): LoadSource {
   let stopping = false;
@@ -36,11 +37,13 @@ export function floorSource(
           const intended = start + (n * 1000) / options.rate;
           const flowId = `${options.prefix}-${n}`;
           onSent(flowId, intended);
+          // Classic PUBLISH even on a cluster: the bare relay SUBSCRIBEs on one node, and a cluster
+          // forwards a classic PUBLISH to every node.
           replies.push(deps.redis.publish(FLOOR_CHANNEL, message(intended, flowId)));
           lateness.record(now - intended);
         }
         const wait = Math.max(0, start + (n * 1000) / options.rate - clock.now());
-        await new Promise<void>((resolve) => clock.after(wait, resolve));
+        await new Promise<void>((resolve) => afterPrecisely(clock, wait, resolve));
       }
       await Promise.all(replies);
       return { sent: n, lateness: lateness.summary(), malformed: 0, aux: 0, errors: 0, errorLateness: null };

@@ -27,6 +27,8 @@ export function createFlowLedger(clients: number) {
     },
     sentCount: (): number => sentAt.size,
     has: (flowId: string): boolean => sentAt.has(flowId),
+    /** When the run meant to send it; undefined: not sent by this run. */
+    intendedAt: (flowId: string): number | undefined => sentAt.get(flowId),
     /** Every flow sent so far has reached every client. */
     allDelivered: (): boolean => complete === sentAt.size,
     receivedPerClient: (): readonly number[] => [...perClient],

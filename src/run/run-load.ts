@@ -10,15 +10,25 @@ import {
   type SentError,
 } from './error-ledger.ts';
 import type { SocketTargetOptions } from './clients/socket-clients.ts';
-import type { MetricValues } from './metrics.ts';
+import type { ErrorPages, PagesOutcome } from './browsers/error-pages.ts';
+import { latencyOver, type MetricValues } from './metrics.ts';
+import { LATENCY_BOUNDS_MS, latencyBuckets, type LatencyBucket } from './latency-buckets.ts';
+import { runTimeline, type TimelineSecond } from './run-timeline.ts';
+import { faultOutcomes, type FaultOutcome } from './fault-outcome.ts';
+import { startFaults, type FaultWindow, type InjectFault } from './fault-runner.ts';
+import type { ScheduledFault } from './fault-schedule.ts';
 import { evaluateThresholds, type Threshold, type ThresholdResult } from './thresholds.ts';
 
 /** What generates the load: told of each flow as it goes out, it resolves when it has sent all. */
 export interface LoadSource {
-  /** `onError`: told of each error message just before it is published. */
+  /**
+   * `onError`: told of each error message just before it is published; `onUnheard`: of each one its
+   * PUBLISH reached no subscriber (pub-sub is at most once: no consumer could have taken it).
+   */
   run(
     onSent: (flowId: string, intendedAtMs: number) => void,
     onError?: (error: SentError) => void,
+    onUnheard?: (errorId: string) => void,
   ): Promise<LoadSourceStats>;
   /** Stops sending (Ctrl+C); `run` then resolves with what was sent. */
   stop(): void;
@@ -51,6 +61,8 @@ export interface RunOptions {
   readonly thresholds: readonly Threshold[];
   /** The source sends errors: clients listen where the profile says errors arrive. */
   readonly sendsErrors: boolean;
+  /** This machine's floor, measured before (--floor): `over_floor` is judged against it. */
+  readonly floor?: LatencySummary | undefined;
 }
 
 /** What became of the errors a run sent (spec 004's routing: shown from warning up, stored from error up). */
@@ -60,14 +72,22 @@ export interface ErrorOutcome {
   /** Errors every client should have been shown; null: this consumer shows none (its profile). */
   readonly toShow: number | null;
   readonly errorToClient: LatencySummary;
+  /** `unheard`: its PUBLISH reached no subscriber. */
   readonly notShown: readonly {
     readonly errorId: string;
     readonly severity: string;
     readonly clientsReceived: number;
+    readonly unheard: boolean;
   }[];
   /** Errors it should have stored; null: the profile names no store, or no PostgreSQL. */
   readonly toStore: number | null;
-  readonly notStored: readonly { readonly errorId: string; readonly severity: string }[];
+  readonly notStored: readonly {
+    readonly errorId: string;
+    readonly severity: string;
+    readonly unheard: boolean;
+  }[];
+  /** Errors whose PUBLISH reached no subscriber, in the order sent: lost to pub-sub, not to a consumer. */
+  readonly unheard: readonly string[];
 }
 
 /** What the live progress line shows, once a second. */
@@ -77,6 +97,15 @@ export interface RunProgress {
   readonly sent: number;
   /** The fewest flows any client has received. */
   readonly receivedMin: number;
+  /** Flows sent per second since the previous report. */
+  readonly sendRate: number;
+  /** publish→client latency of the measured load so far (the workers report it once a second). */
+  readonly publishToClient: Pick<LatencySummary, 'count' | 'p50' | 'p99'>;
+  /**
+   * Sent but not yet at every client (sent − the fewest received). Not loss: a flow is lost only once
+   * the grace period after the last send ends, which is not knowable before.
+   */
+  readonly missing: number;
 }
 
 export interface RunResult {
@@ -91,6 +120,10 @@ export interface RunResult {
   /** Payloads without a flow id or publish time where the profile looks: a sign of the wrong profile. */
   readonly unreadable: number;
   readonly publishToClient: LatencySummary;
+  /** The measured load second by second (intended send time). */
+  readonly timeline: readonly TimelineSecond[];
+  /** publish→client as a histogram: log-spaced buckets, the first to the last non-empty one. */
+  readonly publishToClientBuckets: readonly LatencyBucket[];
   readonly generatorLateness: LatencySummary;
   /** What the source sent beside the measured flows. */
   readonly otherSent: Pick<LoadSourceStats, 'malformed' | 'aux' | 'errors'>;
@@ -110,6 +143,10 @@ export interface RunResult {
   readonly checkpoints: CheckpointSummary | 'none-recorded' | null;
   /** What became of the errors sent; null: the run sent none. */
   readonly errors: ErrorOutcome | null;
+  /** What the pages of the consumer's UI rendered (--browsers); null: no pages. */
+  readonly browsers: (PagesOutcome & { readonly pages: number; readonly toRender: number }) | null;
+  /** Each scheduled fault's section; empty: none scheduled. */
+  readonly faults: readonly FaultOutcome[];
   readonly thresholds: readonly ThresholdResult[];
   readonly verdict: 'pass' | 'fail';
 }
@@ -136,6 +173,16 @@ export async function runLoad(
     readonly readCheckpoints?: ReadCheckpoints | undefined;
     /** Where stored errors are looked up (PostgreSQL given, the profile names a store). */
     readonly readStoredErrors?: ReadStoredErrors | undefined;
+    /** Opens the pages of the consumer's UI (--browsers), live before the first send. */
+    readonly openPages?: (() => Promise<ErrorPages>) | undefined;
+    /** Faults during the measured load; `clients:drop` the run does itself, the rest `inject` does. */
+    readonly faults?:
+      | {
+          readonly schedule: readonly ScheduledFault[];
+          readonly inject: InjectFault;
+          readonly onChange?: (w: FaultWindow) => void;
+        }
+      | undefined;
   },
   options: RunOptions,
 ): Promise<RunResult> {
@@ -145,22 +192,36 @@ export async function runLoad(
     ...options,
     errors: options.sendsErrors && options.profile.errors !== null,
   });
+  let pages: ErrorPages | undefined;
   try {
+    pages = await deps.openPages?.();
     deps.onStart?.();
     let phase: RunProgress['phase'] = 'warm-up';
     let phaseStartedAtMs = clock.now();
     const sentOrder: string[] = [];
+    const sentAt: number[] = [];
     let warmupSent = 0;
-    const ticker = setInterval(
-      () =>
-        deps.onProgress?.({
-          phase,
-          elapsedMs: clock.now() - phaseStartedAtMs,
-          sent: phase === 'load' ? sentOrder.length : warmupSent,
-          receivedMin: workers.receivedMin(),
-        }),
-      PROGRESS_MS,
-    );
+    const { faults } = deps;
+    let faultRun: ReturnType<typeof startFaults> | undefined;
+    let windows: readonly FaultWindow[] = [];
+    let before = { atMs: clock.now(), sent: 0 };
+    const ticker = setInterval(() => {
+      if (deps.onProgress === undefined) return;
+      const sent = phase === 'load' ? sentOrder.length : warmupSent;
+      const receivedMin = workers.receivedMin();
+      const atMs = clock.now();
+      const sentSince = Math.max(0, sent - before.sent); // the warm-up's count gives way to the load's
+      deps.onProgress({
+        phase,
+        elapsedMs: atMs - phaseStartedAtMs,
+        sent,
+        receivedMin,
+        sendRate: atMs > before.atMs ? (sentSince * 1000) / (atMs - before.atMs) : 0,
+        publishToClient: workers.latencySoFar(),
+        missing: Math.max(0, sent - receivedMin),
+      });
+      before = { atMs, sent };
+    }, PROGRESS_MS);
     let stats: LoadSourceStats;
     let startedAtMs: number;
     try {
@@ -172,24 +233,53 @@ export async function runLoad(
       );
       phase = 'load';
       startedAtMs = phaseStartedAtMs = clock.now();
+      faultRun =
+        faults === undefined || faults.schedule.length === 0
+          ? undefined
+          : startFaults(
+              {
+                clock,
+                onChange: faults.onChange,
+                inject: (f) => (f.kind === 'clients:drop' ? workers.drop(f.share ?? 0) : faults.inject(f)),
+              },
+              faults.schedule,
+            );
       stats = await source.run(
         inBatches(
           (flows) => workers.sent(flows),
-          (flowId) => sentOrder.push(flowId),
+          (flowId, intendedAtMs) => {
+            sentOrder.push(flowId);
+            sentAt.push(intendedAtMs);
+          },
         ),
         errors.sent,
+        errors.unheard,
       );
+      // Faults not yet started when the load ended never run; those under way end before the grace.
+      faultRun?.stopScheduling();
+      windows = (await faultRun?.finish()) ?? [];
       let cancelGrace = (): void => undefined;
+      const renderIds = errors.toRender().map((e) => e.errorId);
       await Promise.race([
-        workers.untilAllDelivered(),
+        Promise.all([workers.untilAllDelivered(), pages?.untilRendered(renderIds)]),
         new Promise<void>((resolve) => (cancelGrace = clock.after(options.graceMs, resolve))),
       ]);
       cancelGrace();
     } finally {
       clearInterval(ticker);
+      faultRun?.stopScheduling();
     }
     const toShow = errors.toShow();
-    const merged = await workers.finish(toShow);
+    const merged = await workers.finish(
+      toShow,
+      windows.map((w) => w.endedAtMs ?? Number.MAX_SAFE_INTEGER),
+      LATENCY_BOUNDS_MS,
+    );
+    const toRender = errors.toRender();
+    const rendered = pages === undefined ? null : await pages.finish(toRender);
+    await pages?.close();
+    const browsers =
+      rendered === null ? null : { ...rendered, pages: rendered.perPage.length, toRender: toRender.length };
     const errorOutcome =
       errors.count() === 0
         ? null
@@ -202,6 +292,11 @@ export async function runLoad(
             options,
             clock,
           );
+    // Every error not shown to every client or not stored, each once.
+    const errorsLost =
+      errorOutcome === null || (errorOutcome.toShow === null && errorOutcome.toStore === null)
+        ? null
+        : new Set([...errorOutcome.notShown, ...errorOutcome.notStored].map((e) => e.errorId));
     const lost = sentOrder.filter((id) => merged.lost.has(id));
     const sent = sentOrder.length;
     const checkpoints =
@@ -211,17 +306,36 @@ export async function runLoad(
     const ledger = checkpoints === null || checkpoints === 'none-recorded' ? undefined : checkpoints;
     const values: MetricValues = {
       publish_to_client: merged.publishToClient,
+      over_floor:
+        options.floor === undefined || merged.publishToClient.count === 0
+          ? null
+          : latencyOver(merged.publishToClient, options.floor),
       error_to_client: errorOutcome?.toShow ? errorOutcome.errorToClient : null,
       generator_lateness: stats.lateness,
       delivery: sent === 0 ? null : (sent - lost.length) / sent,
       flows_complete: ledger === undefined || sent === 0 ? null : ledger.complete / sent,
       lost: lost.length,
-      errors_lost:
-        errorOutcome === null || (errorOutcome.toShow === null && errorOutcome.toStore === null)
-          ? null
-          : errorOutcome.notShown.length + errorOutcome.notStored.length,
+      errors_lost: errorsLost === null ? null : errorsLost.size,
+      errors_lost_after_receipt:
+        errorsLost === null ? null : [...errorsLost].filter((id) => !errors.wasUnheard(id)).length,
+      error_to_page: browsers === null || browsers.toRender === 0 ? null : browsers.errorToPage,
+      errors_not_rendered: browsers === null ? null : browsers.notRendered.length,
+      page_errors:
+        browsers === null ? null : browsers.perPage.reduce((n, p) => n + p.consoleErrors + p.pageErrors, 0),
     };
-    const thresholds = evaluateThresholds(options.thresholds, values);
+    const faultSections = faultOutcomes(windows, {
+      loadStartMs: startedAtMs,
+      flows: sentOrder.map((id, i) => [id, sentAt[i]!] as const),
+      lost: new Set(lost),
+      errors: errors.all().map((e) => [e.errorId, e.intendedAtMs] as const),
+      errorsLost: errorsLost ?? new Set(),
+      errorsUnheard: new Set(errorOutcome?.unheard ?? []),
+      firstReceiptAfterEnd: merged.firstReceiptSince,
+    });
+    const thresholds = evaluateThresholds(options.thresholds, {
+      ...values,
+      faults: Object.fromEntries(faultSections.map((f) => [f.label, { recovery: f.recovery, lost: f.lost }])),
+    });
     return {
       startedAt: new Date(startedAtMs),
       elapsedMs: clock.now() - startedAtMs,
@@ -232,6 +346,11 @@ export async function runLoad(
       foreign: merged.foreign,
       unreadable: merged.unreadable,
       publishToClient: merged.publishToClient,
+      timeline: runTimeline(
+        sentOrder.map((id, i) => ({ intendedAtMs: sentAt[i]!, lost: merged.lost.has(id) })),
+        merged.latencyBySecond,
+      ),
+      publishToClientBuckets: latencyBuckets(merged.histogramCounts),
       generatorLateness: stats.lateness,
       otherSent: { malformed: stats.malformed, aux: stats.aux, errors: stats.errors },
       warmup:
@@ -245,11 +364,14 @@ export async function runLoad(
       })),
       checkpoints,
       errors: errorOutcome,
+      browsers,
+      faults: faultSections,
       thresholds,
       verdict: thresholds.every((t) => t.ok) ? 'pass' : 'fail',
     };
   } finally {
     workers.close();
+    await pages?.close();
   }
 }
 
@@ -308,10 +430,11 @@ async function judgeErrors(
     lateness,
     toShow: shows ? toShow.length : null,
     errorToClient: merged.errorToClient,
-    notShown: [...merged.errorsLost].slice(0, LOST_LISTED).map(([errorId, clientsReceived]) => ({
+    notShown: [...merged.errorsLost].map(([errorId, clientsReceived]) => ({
       errorId,
       severity: ledger.severityOf(errorId) ?? 'unknown',
       clientsReceived,
+      unheard: ledger.wasUnheard(errorId),
     })),
     toStore: stored === undefined ? null : toStore.length,
     notStored:
@@ -319,8 +442,12 @@ async function judgeErrors(
         ? []
         : toStore
             .filter((e) => !stored.has(e.errorId))
-            .slice(0, LOST_LISTED)
-            .map((e) => ({ errorId: e.errorId, severity: e.severity })),
+            .map((e) => ({
+              errorId: e.errorId,
+              severity: e.severity,
+              unheard: ledger.wasUnheard(e.errorId),
+            })),
+    unheard: ledger.allUnheard(),
   };
 }
 
@@ -330,7 +457,7 @@ async function judgeErrors(
  */
 function inBatches(
   send: (flows: [string, number][]) => void,
-  each: (flowId: string) => void,
+  each: (flowId: string, intendedAtMs: number) => void,
 ): (flowId: string, intendedAtMs: number) => void {
   let pending: [string, number][] = [];
   const flush = (): void => {
@@ -338,7 +465,7 @@ function inBatches(
     pending = [];
   };
   return (flowId, intendedAtMs) => {
-    each(flowId);
+    each(flowId, intendedAtMs);
     if (pending.push([flowId, intendedAtMs]) === 1) queueMicrotask(flush);
   };
 }

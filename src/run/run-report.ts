@@ -1,16 +1,8 @@
-import type { LatencyReport, RunReport } from '../contract/schemas/run-report.ts';
-import type { LatencySummary } from '../shared/latency-histogram.ts';
+import { latencyReport } from '../contract/latency-report.ts';
+import type { RunReport } from '../contract/schemas/run-report.ts';
 import type { RunResult } from './run-load.ts';
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
-const latencyReport = (l: LatencySummary): LatencyReport => ({
-  count: l.count,
-  p50: round(l.p50),
-  p90: round(l.p90),
-  p99: round(l.p99),
-  p999: round(l.p999),
-  max: round(l.max),
-});
 
 export type { RunReport };
 
@@ -43,8 +35,29 @@ function checkpointsReport(r: RunResult): RunReport['checkpoints'] {
   };
 }
 
-/** The run as its JSON report (schema in src/contract/schemas/run-report.ts). */
-export function runReport(r: RunResult, floor: FloorResult | null = null): RunReport {
+function browsersReport(r: RunResult): RunReport['browsers'] {
+  const b = r.browsers;
+  if (b === null) return null;
+  return {
+    pages: b.pages,
+    url: b.url,
+    to_render: b.toRender,
+    error_to_page: latencyReport(b.errorToPage),
+    per_page: b.perPage.map((p, i) => ({
+      shown: b.shownPerPage[i] ?? 0,
+      not_shown: b.toRender - (b.shownPerPage[i] ?? 0),
+      console_errors: p.consoleErrors,
+      page_errors: p.pageErrors,
+      problems: [...p.problems],
+    })),
+  };
+}
+
+/** The run as its JSON report (schema in src/contract/schemas/run-report.ts), with the load it was given. */
+export function runReport(
+  r: RunResult,
+  { load, floor = null }: { load: NonNullable<RunReport['load']>; floor?: FloorResult | null },
+): RunReport {
   return {
     schema: 'tickstock-run/1',
     verdict: r.verdict,
@@ -52,8 +65,24 @@ export function runReport(r: RunResult, floor: FloorResult | null = null): RunRe
     elapsed_ms: Math.round(r.elapsedMs),
     profile: r.profile,
     clients: r.clients,
+    load,
     thresholds: r.thresholds.map((t) => ({ ...t, value: t.value === null ? null : round(t.value) })),
     latency_ms: { publish_to_client: latencyReport(r.publishToClient) },
+    timeline: r.timeline.map((t) => ({
+      second: t.second,
+      sent: t.sent,
+      delivered: t.delivered,
+      receipts: t.receipts,
+      p50_ms: t.p50 === null ? null : round(t.p50),
+      p99_ms: t.p99 === null ? null : round(t.p99),
+    })),
+    histogram: {
+      publish_to_client: r.publishToClientBuckets.map((b) => ({
+        from_ms: b.fromMs,
+        to_ms: b.toMs,
+        count: b.count,
+      })),
+    },
     delivery: {
       sent: r.sent,
       received_min: Math.min(...r.receivedPerClient),
@@ -83,14 +112,47 @@ export function runReport(r: RunResult, floor: FloorResult | null = null): RunRe
             generator_lateness_ms_p99: r.errors.lateness === null ? null : round(r.errors.lateness.p99),
             to_show: r.errors.toShow,
             error_to_client: latencyReport(r.errors.errorToClient),
-            not_shown: r.errors.notShown.map((e) => ({
+            not_shown: r.errors.notShown.slice(0, LISTED).map((e) => ({
               error_id: e.errorId,
               severity: e.severity,
               clients_received: e.clientsReceived,
+              ...(e.unheard ? { unheard: true } : {}),
             })),
             to_store: r.errors.toStore,
-            not_stored: r.errors.notStored.map((e) => ({ error_id: e.errorId, severity: e.severity })),
+            not_stored: r.errors.notStored.slice(0, LISTED).map((e) => ({
+              error_id: e.errorId,
+              severity: e.severity,
+              ...(e.unheard ? { unheard: true } : {}),
+            })),
+            unheard: r.errors.unheard.length,
+            not_rendered: (r.browsers?.notRendered ?? []).slice(0, LISTED).map((e) => ({
+              error_id: e.errorId,
+              severity: e.severity,
+              pages_missed: [...e.pagesMissed],
+            })),
           },
+    browsers: browsersReport(r),
+    ...(r.faults.length === 0
+      ? {}
+      : {
+          faults: r.faults.map((f) => ({
+            label: f.label,
+            kind: f.kind,
+            spec: f.spec,
+            at_ms: f.atMs,
+            started_ms: f.startedMs,
+            ended_ms: f.endedMs,
+            sent: f.sent,
+            delivered: f.delivered,
+            lost: [...f.lostFlows],
+            lost_count: f.lost,
+            errors_sent: f.errorsSent,
+            errors_lost: [...f.errorsLost],
+            errors_unheard: f.errorsUnheard,
+            recovery_ms: f.recovery,
+            ...(f.failed === undefined ? {} : { failed: f.failed }),
+          })),
+        }),
     floor:
       floor === null
         ? null

@@ -1,58 +1,17 @@
-import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { nearestName } from '../contract/nearest-name.ts';
 import { RunScenario, RunStage } from '../contract/schemas/run-scenario.ts';
 import { RunUsageError } from './run-error.ts';
+import {
+  describeSchemaError,
+  dotted,
+  schemaAjv as ajv,
+  schemaErrorLine,
+  type Segment,
+} from './schema-errors.ts';
+import { lazy } from '../shared/lazy.ts';
 
-const ajv = new Ajv({ allErrors: true, verbose: true });
-const validScenario = ajv.compile<RunScenario>(RunScenario);
-const validStage = ajv.compile<RunStage>(RunStage);
-
-type Segment = string | number;
-const segmentsOf = (instancePath: string): Segment[] =>
-  instancePath === ''
-    ? []
-    : instancePath
-        .slice(1)
-        .split('/')
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-
-const dotted = (segments: readonly Segment[]): string =>
-  segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('') || '(top)';
-
-/** The known keys of the object schema an error sits in, for "did you mean". */
-function knownKeys(error: ErrorObject): string[] {
-  const properties = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return properties === undefined ? [] : Object.keys(properties);
-}
-
-/** One sentence per schema error, naming the key and, for a typo, the nearest known name. */
-function describe(error: ErrorObject): { segments: Segment[]; text: string } {
-  const segments = segmentsOf(error.instancePath);
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const key = String(params['additionalProperty']);
-      const near = nearestName(key, knownKeys(error));
-      const known = knownKeys(error).join(', ');
-      return {
-        segments: [...segments, key],
-        text: `unknown key '${key}'${near === undefined ? '' : ` (did you mean '${near}'?)`}; known here: ${known}`,
-      };
-    }
-    case 'required':
-      return {
-        segments: [...segments, String(params['missingProperty'])],
-        text: 'is required here',
-      };
-    default:
-      return {
-        segments,
-        text: `${error.message ?? 'is not valid'}${error.keyword === 'const' ? ` (${JSON.stringify(params['allowedValue'])})` : ''}`,
-      };
-  }
-}
+const scenarioCheck = lazy(() => ajv.compile<RunScenario>(RunScenario));
+const stageCheck = lazy(() => ajv.compile<RunStage>(RunStage));
 
 /** The YAML node at a path, for its line: for an unknown key, the key itself. */
 function nodeAt(doc: Document, segments: readonly Segment[]): Node | undefined {
@@ -94,9 +53,10 @@ export function parseScenarioFile(text: string, name: string): RunScenario {
       ),
     );
   const data: unknown = doc.toJS() ?? {};
+  const validScenario = scenarioCheck();
   if (validScenario(data)) return data;
   const found = (validScenario.errors ?? []).map((error) => {
-    const { segments, text: what } = describe(error);
+    const { segments, text: what } = describeSchemaError(error);
     const range = nodeAt(doc, segments)?.range;
     const at = range === undefined || range === null ? { line: 0, col: 0 } : lineCounter.linePos(range[0]);
     return { at, line: `${name}:${at.line}:${at.col}: ${dotted(segments)}: ${what}` };
@@ -122,11 +82,9 @@ export function parseStageFlag(spec: string): RunStage {
       );
     stage[key] = value.trim() === '' || Number.isNaN(Number(value)) ? value : Number(value);
   }
+  const validStage = stageCheck();
   if (validStage(stage)) return stage;
-  const what = (validStage.errors ?? []).map((e) => {
-    const { segments, text } = describe(e);
-    return `${dotted(segments)}: ${text}`;
-  });
+  const what = (validStage.errors ?? []).map(schemaErrorLine);
   throw new RunUsageError(
     'RUN_STAGE',
     `--stage ${spec}: ${[...new Set(what)].join('; ')}`,

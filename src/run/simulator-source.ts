@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { PubSubClient } from '../services/pubsub-transport.ts';
 import type { ConsumerProfile } from '../contract/consumer-profiles.ts';
 import type pg from 'pg';
 import type { Clock } from '../shared/clock.ts';
@@ -12,7 +12,7 @@ import type { LoadSource } from './run-load.ts';
 import type { RunMix } from './run-plan.ts';
 
 export interface SourceDeps {
-  readonly redis: Redis;
+  readonly redis: PubSubClient;
   readonly db: pg.Pool | undefined;
   readonly recorder: ProducerRecorder | undefined;
   readonly clock: Clock;
@@ -58,7 +58,7 @@ export function simulatorSource(
   const abort = new AbortController();
   const errorMix: ErrorMix = { ...DEFAULT_MIX, severities: options.mix.errorSeverities };
   return {
-    run: async (onSent, onError) => {
+    run: async (onSent, onError, onUnheard) => {
       sent = onSent;
       const noErrors: ErrorSimStats | undefined = undefined;
       const [stats, errors] = await Promise.all([
@@ -79,6 +79,7 @@ export function simulatorSource(
               },
               (message, intendedAtMs) =>
                 onError?.({ errorId: message.error_id, severity: message.severity, intendedAtMs }),
+              (errorId, subscribers) => subscribers === 0 && onUnheard?.(errorId),
             )
           : noErrors,
       ]);

@@ -25,6 +25,8 @@ export interface Threshold {
   readonly name: string;
   readonly metric: MetricName;
   readonly stat: LatencyStat | undefined;
+  /** `recovery.FAULT`, `lost.FAULT`: the scheduled fault's label. */
+  readonly fault?: string;
   readonly op: Operator;
   readonly limit: number;
 }
@@ -37,7 +39,8 @@ export interface ThresholdResult {
   readonly ok: boolean;
 }
 
-const SHAPE = /^\s*([a-z_]+)(?:\.([a-z0-9]+))?\s*(<=|>=|==|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/i;
+// A limit may carry a unit (`recovery.redis_restart < 1s`): ms are the figures' own.
+const SHAPE = /^\s*([a-z_]+)(?:\.([a-z0-9_]+))?\s*(<=|>=|==|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)(ms|s)?\s*$/i;
 
 const refuse = (expr: string, what: string, hint: string): never => {
   throw new RunUsageError('RUN_THRESHOLD', `threshold '${expr}': ${what}`, hint);
@@ -47,7 +50,28 @@ const didYouMean = (name: string, known: readonly string[]): string => {
   return near === undefined ? `one of ${known.join(', ')}` : `did you mean '${near}'?`;
 };
 
-export function parseThreshold(expr: string): Threshold {
+/** `recovery.FAULT`, `lost.FAULT` or `lost.errors` (every error lost in the run, as errors_lost). */
+function perFault(
+  expr: string,
+  base: Omit<Threshold, 'stat' | 'fault'>,
+  sub: string | undefined,
+  faults: readonly string[],
+): Threshold {
+  if (base.metric === 'lost' && sub === 'errors') return { ...base, stat: undefined };
+  const known = base.metric === 'lost' ? ['errors', ...faults] : faults;
+  if (sub === undefined || !faults.includes(sub))
+    return refuse(
+      expr,
+      sub === undefined ? `${base.metric} names a fault` : `no scheduled fault '${sub}'`,
+      faults.length === 0
+        ? `schedule one with --fault (docs/run.md: Faults), e.g. 'at=10s redis:restart' is recovery.redis_restart`
+        : didYouMean(sub ?? '', known),
+    );
+  return { ...base, stat: undefined, fault: sub };
+}
+
+/** `faults`: the labels of the run's scheduled faults, which `recovery.FAULT` and `lost.FAULT` name. */
+export function parseThreshold(expr: string, faults: readonly string[] = []): Threshold {
   const m = SHAPE.exec(expr);
   if (m === null)
     return refuse(
@@ -55,10 +79,20 @@ export function parseThreshold(expr: string): Threshold {
       'not of the form METRIC[.STAT] OP NUMBER',
       "write it like 'publish_to_client.p99 < 100'",
     );
-  const [, metricName = '', statName, op = '<', limitText = ''] = m;
+  const [, metricName = '', statName, op = '<', limitText = '', unit] = m;
   if (!(metricName in METRICS))
     return refuse(expr, `unknown metric '${metricName}'`, didYouMean(metricName, METRIC_NAMES));
   const metric = metricName as MetricName;
+  const limit = Number(limitText) * (unit === 's' ? 1000 : 1);
+  const base = {
+    expr: expr.trim(),
+    name: statName === undefined ? metric : `${metric}.${statName}`,
+    metric,
+    op: op as Operator,
+    limit,
+  };
+  if (metric === 'recovery' || (metric === 'lost' && statName !== undefined))
+    return perFault(expr, base, statName, faults);
   const latency = METRICS[metric].kind === 'latency';
   if (latency && statName === undefined)
     return refuse(
@@ -74,17 +108,16 @@ export function parseThreshold(expr: string): Threshold {
     );
   if (statName !== undefined && !(LATENCY_STATS as readonly string[]).includes(statName))
     return refuse(expr, `unknown statistic '${statName}'`, didYouMean(statName, LATENCY_STATS));
-  return {
-    expr: expr.trim(),
-    name: statName === undefined ? metric : `${metric}.${statName}`,
-    metric,
-    stat: statName as LatencyStat | undefined,
-    op: op as Operator,
-    limit: Number(limitText),
-  };
+  return { ...base, stat: statName as LatencyStat | undefined };
 }
 
 function valueOf(t: Threshold, values: MetricValues): number | null {
+  if (t.fault !== undefined) {
+    const f = values.faults?.[t.fault];
+    return f === undefined ? null : t.metric === 'recovery' ? f.recovery : f.lost;
+  }
+  if (t.metric === 'recovery') return null;
+  if (t.metric === 'lost' && t.name === 'lost.errors') return values.errors_lost;
   const v = values[t.metric];
   if (v === null) return null;
   if (typeof v === 'number') return v;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeUnlessInUse } from './dir-users.ts';
 import { freePort } from './free-port.ts';
 import { findPostgresBinaries } from './local-binaries.ts';
 import { TrackedServer, type ServerSpec } from './tracked-server.ts';
@@ -121,7 +122,7 @@ export async function startLocalPostgres(
     control: server,
     close: once(async () => {
       await server.stop();
-      await rm(dir, { recursive: true, force: true });
+      await removeUnlessInUse(dir); // the run's reaping reports a kept directory
     }),
   };
 }

@@ -4,6 +4,7 @@ import { dockerEndpoint } from './docker-api.ts';
 import { findPostgresBinaries, findRedisServer } from './local-binaries.ts';
 import { startLocalPostgres } from './local-postgres.ts';
 import { startLocalRedis } from './local-redis.ts';
+import { startLocalRedisCluster, type RunningCluster } from './local-redis-cluster.ts';
 import type { ReapReport, RunRegistry } from './run-registry.ts';
 import { once, type RunningService, type ServiceOrigin } from './running-service.ts';
 import { ServiceError, THREE_WAYS_TO_FIX } from './service-error.ts';
@@ -12,6 +13,8 @@ import type { ServicesConfig } from './services-config.ts';
 export interface ServiceSet {
   readonly postgres: RunningService;
   readonly redis: RunningService;
+  /** A 3-master Redis Cluster from the local binary, when asked for (sharded pub-sub). */
+  readonly redisCluster: RunningCluster | undefined;
   readonly startupMs: number;
   /** One line naming the path each service took, where it listens and how long it took. */
   describe(): string;
@@ -128,43 +131,62 @@ function describeService(name: string, service: RunningService): string {
   return `${name}=${service.origin} ${where} (${took})`;
 }
 
-/** Starts PostgreSQL and Redis by the provider order; if either fails, stops the other. */
+function describeCluster(cluster: RunningCluster | undefined): string[] {
+  if (cluster === undefined) return [];
+  const ports = cluster.target.nodes.map((n) => n.port).join(', ');
+  return [
+    `  redis cluster: local, 3 masters on 127.0.0.1 ports ${ports} (${(cluster.startupMs / 1000).toFixed(2)} s)`,
+  ];
+}
+
+/**
+ * Starts PostgreSQL and Redis by the provider order, and a Redis Cluster too when `redisCluster`
+ * (from the local redis-server: it is for sharded pub-sub, not the default path); if any fails,
+ * stops the others.
+ */
 export async function startServices(
   config: ServicesConfig,
   registry: RunRegistry,
+  options: { readonly redisCluster?: boolean } = {},
 ): Promise<ServiceSet & { plan: ServicePlan }> {
   const started = Date.now();
   const plan = await planServices(config);
   const results = await Promise.allSettled([
     startPostgres(plan.postgres, config, registry),
     startRedis(plan.redis, config, registry),
+    options.redisCluster === true ? startLocalRedisCluster(config, registry) : Promise.resolve(undefined),
   ]);
-  const [pg, redis] = results;
-  if (pg.status === 'rejected' || redis.status === 'rejected') {
-    await Promise.all(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.close()] : [])));
-    throw pg.status === 'rejected' ? pg.reason : (redis as PromiseRejectedResult).reason;
+  const [pg, redis, cluster] = results;
+  const failed = results.find((r) => r.status === 'rejected');
+  if (pg.status === 'rejected' || redis.status === 'rejected' || cluster.status === 'rejected') {
+    await Promise.all(results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value.close()] : [])));
+    throw (failed as PromiseRejectedResult).reason;
   }
   const startupMs = Date.now() - started;
   return {
     plan,
     postgres: pg.value,
     redis: redis.value,
+    redisCluster: cluster.value,
     startupMs,
     describe: () =>
       [
         `services: ${describeService('postgres', pg.value)}, ${describeService('redis', redis.value)}; ready in ${(startupMs / 1000).toFixed(2)} s`,
+        ...describeCluster(cluster.value),
         ...plan.notes.map((n) => `  auto: ${n}`),
       ].join('\n'),
     close: once(async () => {
-      await Promise.all([pg.value.close(), redis.value.close()]);
+      await Promise.all([pg.value.close(), redis.value.close(), cluster.value?.close()]);
     }),
   };
 }
 
-/** Ends whatever the run directory still lists (a crashed worker's servers) and removes it. */
+/**
+ * Ends whatever the run directory still lists (a crashed worker's servers) and removes it, unless a
+ * server we did not start (restarted by hand) still works on its data: that is reported in `kept`.
+ */
 export async function reapRun(registry: RunRegistry, config: ServicesConfig): Promise<ReapReport> {
   const endpoint = dockerEndpoint(config.dockerHost);
   const report = await registry.reapAll((id) => removeContainer(endpoint, id, 10_000));
-  await registry.remove();
-  return report;
+  return { ...report, kept: await registry.remove() };
 }

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 /*
  * A detached watchdog, like testcontainers' Ryuk but for everything a run starts: when the owner
  * process dies in any way (crash, SIGKILL, a lost terminal), it stops the listed servers (only if
- * the PID still names the same program), removes listed containers and deletes the run directory.
+ * the PID still names the same program), removes listed containers and deletes the run directory,
+ * unless a server it did not start (restarted by hand) still works in it.
  * Plain sh so that it needs no loader and survives whatever killed Node.
  */
 const REAPER_SCRIPT = `
@@ -26,13 +27,19 @@ any_alive() {
   done
   return 1
 }
+in_use() { # a live process working in the directory: a server restarted by hand on this data
+  for p in /proc/[0-9]*; do
+    case "$(readlink "$p/cwd" 2>/dev/null)" in "$dir"|"$dir"/*) return 0 ;; esac
+  done
+  return 1
+}
 signal_all own
 for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do any_alive || break; sleep 0.1; done
 signal_all KILL
 for f in "$dir"/containers/*; do
   [ -f "$f" ] && docker rm -f -v "$(basename "$f")" >/dev/null 2>&1
 done
-rm -rf "$dir"
+in_use || rm -rf "$dir"
 `;
 
 export interface Reaper {

@@ -1,5 +1,6 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeUnlessInUse, type DirUser } from './dir-users.ts';
 import { isAlive, processName, stopPid } from './pid-control.ts';
 
 /** A server process we started: `name` guards against signalling a reused PID. */
@@ -12,6 +13,8 @@ export interface TrackedProcess {
 export interface ReapReport {
   readonly processes: number;
   readonly containers: readonly string[];
+  /** Processes not ours still working in the run directory (a server restarted by hand): it was kept. */
+  readonly kept: readonly DirUser[];
 }
 
 /**
@@ -48,25 +51,33 @@ export class RunRegistry {
     return () => unlink(file).catch(() => undefined);
   }
 
+  /** The server processes listed now (alive or not). */
+  async processes(): Promise<TrackedProcess[]> {
+    const entries = await this.listed('procs');
+    const lines = await Promise.all(entries.map((e) => readFile(join(this.dir, 'procs', e), 'utf8')));
+    return lines.map((line) => {
+      const [pid, signal, name] = line.trim().split(' ');
+      return { pid: Number(pid), name: name ?? '', signal: `SIG${signal ?? 'TERM'}` as NodeJS.Signals };
+    });
+  }
+
   /** Stops every listed process that is still ours and returns what was left behind. */
   async reapAll(removeContainer: (id: string) => Promise<void>): Promise<ReapReport> {
-    const procs = await this.listed('procs');
     let processes = 0;
-    for (const entry of procs) {
-      const [pid, signal, name] = (await readFile(join(this.dir, 'procs', entry), 'utf8')).trim().split(' ');
-      const n = Number(pid);
-      if (isAlive(n) && (await processName(n)) === name) {
+    for (const { pid, name, signal } of await this.processes()) {
+      if (isAlive(pid) && (await processName(pid)) === name) {
         processes += 1;
-        await stopPid(n, `SIG${signal ?? 'TERM'}` as NodeJS.Signals, 3000);
+        await stopPid(pid, signal, 3000);
       }
     }
     const containers = await this.listed('containers');
     await Promise.all(containers.map((id) => removeContainer(id).catch(() => undefined)));
-    return { processes, containers };
+    return { processes, containers, kept: [] };
   }
 
-  async remove(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+  /** Removes the run directory, unless a live process still works in it: those are returned. */
+  remove(): Promise<DirUser[]> {
+    return removeUnlessInUse(this.dir);
   }
 
   private async listed(sub: string): Promise<string[]> {

@@ -13,6 +13,8 @@ export interface RunningService {
 export interface ServiceControl {
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** The server's main process while it runs (-1 when stopped): what a freeze fault signals. */
+  readonly pid: number;
 }
 
 /** Wraps a close function so that calling it twice, or concurrently, stops things once. */

@@ -1,3 +1,5 @@
+import type { ClusterTarget } from './cluster-target.ts';
+
 export const SERVICE_MODES = ['auto', 'external', 'containers', 'local'] as const;
 export type ServiceMode = (typeof SERVICE_MODES)[number];
 
@@ -7,6 +9,8 @@ export interface ServicesConfig {
   /** Given URLs (DATABASE_URL / REDIS_URL or their TEST_ variants): used as they are. */
   readonly postgresUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** REDIS_CLUSTER_NODES: pub-sub goes sharded over this Redis Cluster instead of REDIS_URL. */
+  readonly redisCluster: ClusterTarget | undefined;
   readonly postgresImage: string;
   readonly redisImage: string;
   /** DOCKER_HOST when set; otherwise the default socket is probed. */

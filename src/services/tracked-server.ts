@@ -1,4 +1,4 @@
-import { stopPid } from './pid-control.ts';
+import { processName, stopPid } from './pid-control.ts';
 import { spawnReady, type ReadyProcessOptions } from './ready-process.ts';
 import type { RunRegistry } from './run-registry.ts';
 
@@ -14,7 +14,7 @@ export class TrackedServer {
   private constructor(
     private readonly spec: ServerSpec,
     private readonly registry: RunRegistry,
-    private pid: number,
+    private mainPid: number,
     private untrack: (() => Promise<void>) | undefined,
   ) {}
 
@@ -27,9 +27,9 @@ export class TrackedServer {
   async start(): Promise<void> {
     if (this.untrack !== undefined) return;
     const proc = await spawnReady(this.spec);
-    this.pid = proc.child.pid ?? -1;
+    this.mainPid = proc.child.pid ?? -1;
     this.untrack = await this.registry.trackProcess({
-      pid: this.pid,
+      pid: this.mainPid,
       name: this.spec.name,
       signal: this.spec.signal,
     });
@@ -37,8 +37,15 @@ export class TrackedServer {
 
   async stop(): Promise<void> {
     if (this.untrack === undefined) return;
-    await stopPid(this.pid, this.spec.signal, 5000);
+    // It may have died already and its PID gone to another program.
+    if ((await processName(this.mainPid)) === this.spec.name)
+      await stopPid(this.mainPid, this.spec.signal, 5000);
     await this.untrack();
     this.untrack = undefined;
+    this.mainPid = -1;
+  }
+
+  get pid(): number {
+    return this.mainPid;
   }
 }

@@ -1,3 +1,4 @@
+import { settleWithin } from './settle-within.ts';
 import { isTransientDbError } from './transient-db-error.ts';
 
 /** What a background writer drains, oldest first. */
@@ -27,10 +28,15 @@ export interface WriterHooks<T> {
   refused(item: T, error: Error): void;
 }
 
+const halves = <T>(items: readonly T[]): (readonly T[])[] => {
+  const middle = Math.ceil(items.length / 2);
+  return items.length > 1 ? [items.slice(0, middle), items.slice(middle)] : [items];
+};
+
 /**
  * Writes a queue in batches from the background, one batch in flight, in order. A transient failure
- * keeps the batch and retries with exponential backoff; a batch refused as data is retried item by
- * item so that one bad row never blocks the others.
+ * keeps the batch and retries with exponential backoff; a batch refused as data is retried by halves
+ * so that one bad row never blocks the others, and never costs a statement per row.
  */
 export class BackgroundWriter<T> {
   private writing: Promise<void> | undefined;
@@ -50,14 +56,20 @@ export class BackgroundWriter<T> {
     this.schedule(this.queue.size() >= this.options.batchSize ? 0 : this.options.flushIntervalMs);
   }
 
-  /** Resolves when the queue is empty and nothing is in flight, or rejects after `timeoutMs`. */
+  /**
+   * Resolves when the queue is empty and nothing is in flight, or rejects after `timeoutMs`, even
+   * with a write in flight that never ends (a frozen server).
+   */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.queue.size() > 0 || this.writing !== undefined) {
       if (Date.now() > deadline)
         throw new Error(`not drained within ${timeoutMs} ms: ${this.queue.size()} still queued`);
       this.schedule(0);
-      await (this.writing ?? new Promise((resolve) => setTimeout(resolve, this.retryMs || 5)));
+      await settleWithin(
+        this.writing ?? new Promise((resolve) => setTimeout(resolve, this.retryMs || 5)),
+        deadline - Date.now() + 1,
+      );
     }
   }
 
@@ -100,20 +112,27 @@ export class BackgroundWriter<T> {
     } catch (error) {
       if (isTransientDbError(error)) return this.backOff(error as Error);
       this.queue.shift(batch.length);
-      await this.writeOneByOne(batch);
+      await this.isolateRefused(batch);
     }
   }
 
-  private async writeOneByOne(batch: readonly T[]): Promise<void> {
-    for (const [i, item] of batch.entries()) {
+  /**
+   * A batch was refused as data: written again by halves, in order, down to the rows refused alone, so
+   * one bad row costs about 2·log2(batch) statements instead of one statement per row.
+   */
+  private async isolateRefused(batch: readonly T[]): Promise<void> {
+    const parts = halves(batch);
+    for (let k = 0; k < parts.length; k += 1) {
+      const part = parts[k]!;
       try {
-        this.hooks.written([item], await this.write([item]));
+        this.hooks.written(part, await this.write(part));
       } catch (error) {
         if (isTransientDbError(error)) {
-          this.queue.unshift(batch.slice(i));
+          this.queue.unshift(parts.slice(k).flat());
           return this.backOff(error as Error);
         }
-        this.hooks.refused(item, error as Error);
+        if (part.length === 1) this.hooks.refused(part[0]!, error as Error);
+        else parts.splice(k + 1, 0, ...halves(part));
       }
     }
   }

@@ -1,12 +1,14 @@
-import type { Redis } from 'ioredis';
+import { pubSubOf, type PubSubClient } from '../services/pubsub-transport.ts';
 import { CHANNELS } from '../contract/channels.ts';
 import type { BacktestProgress, BacktestResult } from '../contract/schemas/backtesting.ts';
 import type { HealthStatus } from '../contract/schemas/health-status.ts';
 import type { MessageShaper } from '../contract/message-shapes.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Random } from '../shared/seeded-random.ts';
+import { settleWithin } from '../shared/settle-within.ts';
 
 const STEPS = 10;
+const IN_FLIGHT_WAIT_MS = 1000;
 
 /**
  * Backtest jobs (progress in tenths, then a result) and health status, each at its own rate
@@ -14,19 +16,20 @@ const STEPS = 10;
  */
 export function startAuxMessages(
   deps: {
-    redis: Redis;
+    redis: PubSubClient;
     clock: Clock;
     random: Random;
     shape: MessageShaper;
     observe: (channel: string, receivers: number) => void;
   },
   rates: { readonly backtest: number; readonly health: number },
-): { stop: () => void; sent: () => number } {
+): { stop: () => Promise<void>; sent: () => number } {
   let sent = 0;
+  const inFlight = new Set<Promise<void>>();
   let job = 0;
   let step = 0;
   const publish = async (channel: string, message: unknown): Promise<void> => {
-    const receivers = await deps.redis.publish(channel, JSON.stringify(message));
+    const receivers = await pubSubOf(deps.redis).publish(channel, JSON.stringify(message));
     sent += 1;
     deps.observe(channel, receivers);
   };
@@ -76,13 +79,24 @@ export function startAuxMessages(
     };
     await publish(CHANNELS.health, status);
   };
+  const tracked = (send: () => Promise<void>) => (): void => {
+    const sending = send().catch(() => undefined);
+    inFlight.add(sending);
+    void sending.finally(() => inFlight.delete(sending));
+  };
   const timers = [
-    rates.backtest > 0
-      ? setInterval(() => void backtest().catch(() => undefined), 1000 / rates.backtest)
-      : undefined,
-    rates.health > 0
-      ? setInterval(() => void health().catch(() => undefined), 1000 / rates.health)
-      : undefined,
+    rates.backtest > 0 ? setInterval(tracked(backtest), 1000 / rates.backtest) : undefined,
+    rates.health > 0 ? setInterval(tracked(health), 1000 / rates.health) : undefined,
   ];
-  return { stop: () => timers.forEach((t) => clearInterval(t)), sent: () => sent };
+  return {
+    /**
+     * No more messages; resolves once those on their way are counted (a report must not miss one), or
+     * after a second with Redis away.
+     */
+    stop: async () => {
+      timers.forEach((t) => clearInterval(t));
+      await settleWithin(Promise.all(inFlight), IN_FLIGHT_WAIT_MS);
+    },
+    sent: () => sent,
+  };
 }

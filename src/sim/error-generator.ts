@@ -128,7 +128,11 @@ export function createErrorGenerator(random: Random) {
         operation: test ? 'test_operation' : operation,
         symbol: random.pick(SYMBOLS),
         timeframe: random.pick(TIMEFRAMES),
-        metadata: test ? { test: true } : { attempt: random.int(1, 3), host: `worker-${random.int(1, 4)}` },
+        // Spec 004's free-form metadata says so: a dashboard never reads a made-up critical as a real one.
+        metadata: {
+          ...(test ? { test: true } : { attempt: random.int(1, 3), host: `worker-${random.int(1, 4)}` }),
+          simulated: true,
+        },
         timestamp: iso,
       },
       timestamp: iso,

@@ -1,9 +1,10 @@
-import type { Redis } from 'ioredis';
+import { pubSubOf, type PubSubClient } from '../services/pubsub-transport.ts';
 import { CHANNELS } from '../contract/channels.ts';
 import { SPEC_PROFILE, type ConsumerProfile } from '../contract/consumer-profiles.ts';
 import { messageShaper } from '../contract/message-shapes.ts';
 import { SEVERITIES, type ErrorMessage, type Severity } from '../contract/schemas/error-message.ts';
 import type { Clock } from '../shared/clock.ts';
+import { afterPrecisely } from '../shared/precise-timer.ts';
 import { LatencyHistogram, type LatencySummary } from '../shared/latency-histogram.ts';
 import type { Logger } from '../shared/logger.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
@@ -40,9 +41,10 @@ export interface ErrorSimStats {
  * the duration or `signal`. `onSent` is told of each as the spec message it was made from.
  */
 export async function runErrorSimulation(
-  deps: { redis: Redis; clock: Clock; logger: Logger; signal?: AbortSignal },
+  deps: { redis: PubSubClient; clock: Clock; logger: Logger; signal?: AbortSignal },
   options: ErrorSimOptions,
   onSent: (message: ErrorMessage, intendedAtMs: number) => void = () => undefined,
+  onPublished: (errorId: string, subscribers: number) => void = () => undefined,
 ): Promise<ErrorSimStats> {
   const generator = createErrorGenerator(seededRandom(options.seed));
   const watch = createZeroSubscriberWatch(deps.logger, () => deps.clock.now());
@@ -55,11 +57,14 @@ export async function runErrorSimulation(
       ? { ...built, error_message: `${built.error_message} [${built.error_id}]` }
       : built;
     onSent(message, intendedAtMs);
-    watch.observe(CHANNELS.errors, await deps.redis.publish(CHANNELS.errors, JSON.stringify(shape(message))));
+    const subscribers = await pubSubOf(deps.redis).publish(CHANNELS.errors, JSON.stringify(shape(message)));
+    watch.observe(CHANNELS.errors, subscribers);
+    onPublished(message.error_id, subscribers);
     sent += 1;
     bySeverity[message.severity] += 1;
   };
-  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => afterPrecisely(deps.clock, Math.max(0, ms), resolve));
   const start = deps.clock.now();
   if (options.mode === 'sequence') {
     for (const message of generator.testSequence(start)) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { pubSubOf, type PubSubClient } from '../services/pubsub-transport.ts';
 import type pg from 'pg';
 import { CHANNELS } from '../contract/channels.ts';
 import type { PatternEvent } from '../contract/schemas/pattern-event.ts';
@@ -23,9 +23,28 @@ export async function recordPublished(db: pg.Pool, events: readonly PatternEvent
   );
 }
 
-/** PUBLISHes each message (ioredis pipelines them) and returns the subscriber count Redis reported for each. */
-export function publishEvents(redis: Redis, messages: readonly (PatternEvent | string)[]): Promise<number[]> {
-  return Promise.all(
-    messages.map((m) => redis.publish(CHANNELS.patterns, typeof m === 'string' ? m : JSON.stringify(m))),
-  );
+const text = (m: PatternEvent | string): string => (typeof m === 'string' ? m : JSON.stringify(m));
+
+/**
+ * PUBLISHes each message, in order on one connection, each written as it is issued. One outcome per
+ * message: a failure (Redis away too long) fails only its own. A batch as one pipeline wrote less but
+ * allocated more: at 20,000 events/s the generator's lateness p99 went from 0.50 to 5.37 ms (GC).
+ */
+export async function publishEventsSettled(
+  redis: PubSubClient,
+  messages: readonly (PatternEvent | string)[],
+): Promise<PromiseSettledResult<number>[]> {
+  const pubsub = pubSubOf(redis);
+  return Promise.allSettled(messages.map((m) => pubsub.publish(CHANNELS.patterns, text(m))));
+}
+
+/** As publishEventsSettled, and the subscriber count Redis reported for each; rejects on a failure. */
+export async function publishEvents(
+  redis: PubSubClient,
+  messages: readonly (PatternEvent | string)[],
+): Promise<number[]> {
+  return (await publishEventsSettled(redis, messages)).map((r) => {
+    if (r.status === 'rejected') throw r.reason as Error;
+    return r.value;
+  });
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { PubSubClient } from '../services/pubsub-transport.ts';
 import { PRODUCER_HEARTBEAT_KEY } from '../contract/channels.ts';
 import type { ProducerHeartbeatDetails } from '../contract/schemas/heartbeats.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -15,7 +15,7 @@ export interface HeartbeatSource {
  * record PRODUCER_ALIVE with its stats (by default through log_integration_event(), exactly as the spec calls it).
  */
 export function startProducerHeartbeat(
-  deps: { redis: Redis; recorder: ProducerRecorder | undefined; clock: Clock; logger: Logger },
+  deps: { redis: PubSubClient; recorder: ProducerRecorder | undefined; clock: Clock; logger: Logger },
   source: HeartbeatSource,
   intervalMs: number,
 ): { stop(): Promise<void>; beat(): Promise<void> } {

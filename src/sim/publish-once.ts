@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { PubSubClient } from '../services/pubsub-transport.ts';
 import type pg from 'pg';
 import type { PatternEvent } from '../contract/schemas/pattern-event.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -16,7 +16,7 @@ export interface PublishedPattern {
 /** Spec 001 §5's test pattern generator: one event (tier "test"), recorded, then published. */
 export async function publishOnce(
   deps: {
-    redis: Redis;
+    redis: PubSubClient;
     db: pg.Pool | undefined;
     clock: Clock;
     random: Random;

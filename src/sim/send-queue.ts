@@ -9,10 +9,27 @@ export interface DueEvent {
 }
 
 export interface SendQueueDeps {
-  /** Records PATTERN_PUBLISHED for a batch; resolves even when recording failed (spec 001 publishes anyway). */
+  /**
+   * Records PATTERN_PUBLISHED for a batch; resolves even when recording failed or timed out (spec 001
+   * publishes anyway), so it settles within the recorder's timeout.
+   */
   readonly record: ((events: readonly PatternEvent[]) => Promise<void>) | undefined;
   /** Issues every PUBLISH of a batch now, in order; resolves once Redis has answered them. */
   readonly publish: (batch: readonly DueEvent[]) => Promise<void>;
+  /** How long a batch waits for its recording before it is published anyway. */
+  readonly recordWaitMs: number;
+}
+
+const recordable = (batch: readonly DueEvent[]): PatternEvent[] =>
+  batch.flatMap((d) => (d.malformed === undefined ? [d.event] : []));
+
+/** Whether `promise` settles within `ms` (it goes on either way). */
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -21,20 +38,48 @@ export interface SendQueueDeps {
  * one statement per 1 ms tick queued behind the pool whenever a round trip took longer, and the queue,
  * with the lateness, grew for the rest of the run. PUBLISH replies are not awaited before the next
  * batch: one connection keeps the order.
+ *
+ * A recording that takes longer than `recordWaitMs` no longer holds the schedule (a frozen PostgreSQL
+ * stopped publishing for 25 s): the batch goes out, and until that recording settles every batch is
+ * published as it falls due, its PATTERN_PUBLISHED recorded afterwards in one statement.
  */
 export function createSendQueue(deps: SendQueueDeps) {
-  const { record, publish } = deps;
+  const { record, publish, recordWaitMs } = deps;
   let pending: DueEvent[] = [];
+  /** Published while the database was slow; recorded by the next statement. */
+  let publishedUnrecorded: PatternEvent[] = [];
+  let slow = false;
   let draining: Promise<void> = Promise.resolve();
   let busy = false;
-  let published: Promise<unknown> = Promise.resolve();
+  let published: Promise<void> = Promise.resolve();
+  // Values dropped: a chain of Promise.all values would keep every batch's replies until the end.
+  const andThen = (batch: readonly DueEvent[]): void => {
+    published = Promise.all([published, publish(batch)]).then(() => undefined);
+  };
 
-  const drain = async (): Promise<void> => {
-    while (pending.length > 0) {
+  const publishUnrecorded = (batch: readonly DueEvent[]): void => {
+    andThen(batch);
+    publishedUnrecorded.push(...recordable(batch));
+  };
+
+  const drain = async (recordEvents: NonNullable<typeof record>): Promise<void> => {
+    while (pending.length > 0 || publishedUnrecorded.length > 0) {
       const batch = pending;
       pending = [];
-      await record?.(batch.flatMap((d) => (d.malformed === undefined ? [d.event] : [])));
-      published = Promise.all([published, publish(batch)]);
+      const events = [...publishedUnrecorded, ...recordable(batch)];
+      publishedUnrecorded = [];
+      const recording = events.length === 0 ? Promise.resolve() : recordEvents(events);
+      const inTime = await settlesWithin(recording, recordWaitMs);
+      if (batch.length > 0) andThen(batch);
+      if (!inTime) {
+        slow = true;
+        // What fell due during the wait goes out now, recorded after this recording settles.
+        const waited = pending;
+        pending = [];
+        if (waited.length > 0) publishUnrecorded(waited);
+        await recording;
+        slow = false;
+      }
     }
     busy = false;
   };
@@ -42,15 +87,19 @@ export function createSendQueue(deps: SendQueueDeps) {
   return {
     enqueue(batch: readonly DueEvent[]): void {
       if (record === undefined) {
-        published = Promise.all([published, publish(batch)]);
+        andThen(batch);
+        return;
+      }
+      if (slow) {
+        publishUnrecorded(batch);
         return;
       }
       pending.push(...batch);
       if (busy) return;
       busy = true;
-      draining = drain();
+      draining = drain(record);
     },
-    /** Resolves once everything enqueued so far is recorded and published. */
+    /** Resolves once everything enqueued so far is recorded (or given up on) and published. */
     async flushed(): Promise<void> {
       await draining;
       await published;

@@ -1,21 +1,25 @@
-import type { Redis } from 'ioredis';
+import type { PubSubClient } from '../services/pubsub-transport.ts';
 import type pg from 'pg';
 import { CHANNELS } from '../contract/channels.ts';
 import { SPEC_PROFILE, type ConsumerProfile } from '../contract/consumer-profiles.ts';
 import { messageShaper } from '../contract/message-shapes.ts';
 import type { PatternEvent } from '../contract/schemas/pattern-event.ts';
 import type { Clock } from '../shared/clock.ts';
+import { afterPrecisely } from '../shared/precise-timer.ts';
 import { LatencyHistogram, type LatencySummary } from '../shared/latency-histogram.ts';
 import type { Logger } from '../shared/logger.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { startAuxMessages } from './aux-messages.ts';
 import { createPatternGenerator, DEFAULT_UNIVERSE, type PatternUniverse } from './pattern-generator.ts';
 import { malformedPattern } from './malformed-patterns.ts';
-import { publishEvents } from './pattern-publisher.ts';
+import { publishEventsSettled } from './pattern-publisher.ts';
+import { boundedRecorder, RecordTimeout } from './bounded-recorder.ts';
 import { integrationRecorder, type ProducerRecorder } from './producer-recorder.ts';
 import { startProducerHeartbeat } from './producer-heartbeat.ts';
+import { DEFAULT_RECORD_TIMEOUT_MS, DEFAULT_RECORD_WAIT_MS } from './record-timing.ts';
 import { createSendQueue, type DueEvent } from './send-queue.ts';
 import { schedule, type Scenario } from './scenarios.ts';
+import { createSubscriberHold } from './subscriber-hold.ts';
 import { createZeroSubscriberWatch } from './zero-subscriber-watch.ts';
 
 export interface SimulatorOptions {
@@ -32,9 +36,20 @@ export interface SimulatorOptions {
   readonly healthRate: number;
   /** Share (0–1) of pattern messages sent malformed instead (the consumer must reject them). */
   readonly malformedShare: number;
+  /**
+   * Wait out the last millisecond before a send on a futex (src/shared/precise-timer.ts): it holds the
+   * thread, so a process that also serves a consumer (the demo) paces by timers alone.
+   */
+  readonly precisePacing: boolean;
   readonly universe: PatternUniverse;
   /** The consumer the messages are for: backtest messages go out in the shape it accepts. */
   readonly profile: ConsumerProfile;
+  /** How long a batch waits for PATTERN_PUBLISHED to be recorded before it is published anyway. */
+  readonly recordWaitMs: number;
+  /** After this long a recording is given up on and its events counted as not recorded. */
+  readonly recordTimeoutMs: number;
+  /** Hold publishing while the patterns channel has no subscriber (late, never dropped). */
+  readonly holdWhileUnsubscribed: boolean;
 }
 
 export const DEFAULT_SIMULATOR: Omit<SimulatorOptions, 'scenario' | 'seed'> = {
@@ -44,12 +59,16 @@ export const DEFAULT_SIMULATOR: Omit<SimulatorOptions, 'scenario' | 'seed'> = {
   backtestRate: 0,
   healthRate: 0,
   malformedShare: 0,
+  precisePacing: true,
   universe: DEFAULT_UNIVERSE,
   profile: SPEC_PROFILE,
+  recordWaitMs: DEFAULT_RECORD_WAIT_MS,
+  recordTimeoutMs: DEFAULT_RECORD_TIMEOUT_MS,
+  holdWhileUnsubscribed: false,
 };
 
 export interface SimulatorDeps {
-  readonly redis: Redis;
+  readonly redis: PubSubClient;
   /** Records with spec 001's log_integration_event() when no recorder is given; undefined: --no-db. */
   readonly db: pg.Pool | undefined;
   /** Where PATTERN_PUBLISHED and PRODUCER_ALIVE go (the tracking sink's choice); overrides `db`. */
@@ -65,8 +84,15 @@ export interface SimulatorStats {
   /** Of `sent`, the malformed ones. */
   readonly malformed: number;
   readonly recorded: number;
+  /** PATTERN_PUBLISHED not recorded: the database refused, or did not answer in time. */
   readonly dbFailures: number;
+  /** Of `dbFailures`, those given up on after `recordTimeoutMs` (the statement may still land later). */
+  readonly recordTimeouts: number;
   readonly zeroSubscriberPublishes: number;
+  /** PUBLISHes Redis refused or that failed with the connection (not in `sent`). */
+  readonly publishFailures: number;
+  /** Time spent holding for a subscriber (--hold-while-unsubscribed). */
+  readonly heldMs: number;
   readonly lastSubscribers: number | undefined;
   readonly auxSent: number;
   readonly elapsedMs: number;
@@ -75,11 +101,12 @@ export interface SimulatorStats {
 }
 
 const MAX_WAIT_MS = 50;
+const MIN_CYCLE_MS = 0.25;
 
 /**
  * The producer simulator: seeded events on an open-loop schedule. Each tick hands every event that
  * is due to the send queue: PATTERN_PUBLISHED recorded first (one statement per batch), then PUBLISH,
- * strictly in schedule order.
+ * strictly in schedule order; a database slower than `recordWaitMs` is recorded behind the schedule.
  */
 export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) {
   const { clock, logger } = deps;
@@ -96,6 +123,8 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
   let malformed = 0;
   let recorded = 0;
   let dbFailures = 0;
+  let recordTimeouts = 0;
+  let publishFailures = 0;
   let lastSubscribers: number | undefined;
   let lastPatternTime: number | null = null;
   let startedAt = 0;
@@ -103,42 +132,54 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
   let wake: (() => void) | undefined;
   let auxSent = (): number => 0;
 
-  const recorder =
+  const unbounded =
     deps.recorder ??
     (deps.db === undefined ? undefined : integrationRecorder(deps.db, seededRandom(options.seed + 1)));
+  const recorder = unbounded && boundedRecorder(unbounded, options.recordTimeoutMs);
+  const notRecorded = (events: readonly PatternEvent[], why: string, timedOut: boolean): void => {
+    dbFailures += events.length;
+    if (timedOut) recordTimeouts += events.length;
+    logger.error({ err: why, events: events.length }, 'PATTERN_PUBLISHED not recorded; published anyway');
+  };
   const record =
     recorder &&
     ((events: readonly PatternEvent[]): Promise<void> =>
       recorder.published(events).then(
         () => void (recorded += events.length),
-        (error: unknown) => {
-          dbFailures += events.length;
-          logger.error(
-            { err: (error as Error).message },
-            'PATTERN_PUBLISHED not recorded; publishing anyway (spec 001)',
-          );
-        },
+        (error: unknown) => notRecorded(events, (error as Error).message, error instanceof RecordTimeout),
       ));
+  const hold = options.holdWhileUnsubscribed
+    ? createSubscriberHold(deps.redis, CHANNELS.patterns, logger, () => clock.now())
+    : undefined;
   const publish = async (batch: readonly DueEvent[]): Promise<void> => {
+    if (hold?.held()) await hold.released();
     deps.onPublishing?.(batch);
     const at = clock.now();
-    const receivers = await publishEvents(
+    const results = await publishEventsSettled(
       deps.redis,
       batch.map((d) => d.malformed ?? d.event),
-    ).catch((error: unknown) => {
-      logger.error({ err: (error as Error).message }, 'PUBLISH failed');
-      return [];
+    );
+    let failed = 0;
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') {
+        failed += 1;
+        return;
+      }
+      const due = batch[i]!;
+      lateness.record(at - due.scheduledAt);
+      watch.observe(CHANNELS.patterns, result.value);
+      hold?.observe(result.value);
+      lastSubscribers = result.value;
+      sent += 1;
+      if (due.malformed !== undefined) malformed += 1;
+      lastPatternTime = at / 1000;
     });
-    receivers.forEach((r, i) => {
-      lateness.record(at - batch[i]!.scheduledAt);
-      watch.observe(CHANNELS.patterns, r);
-      lastSubscribers = r;
-    });
-    sent += receivers.length;
-    if (receivers.length > 0) malformed += batch.filter((d) => d.malformed !== undefined).length;
-    if (receivers.length > 0) lastPatternTime = at / 1000;
+    if (failed === 0) return;
+    publishFailures += failed;
+    const reason = results.find((r) => r.status === 'rejected')?.reason as Error;
+    logger.error({ err: reason.message, failed }, 'PUBLISH failed: these events were not sent');
   };
-  const queue = createSendQueue({ record, publish });
+  const queue = createSendQueue({ record, publish, recordWaitMs: options.recordWaitMs });
 
   const countReached = (queued: number): boolean => options.count !== undefined && queued >= options.count;
   const endAt = (): number => (options.durationMs === undefined ? Infinity : startedAt + options.durationMs);
@@ -146,7 +187,9 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
   const pause = (ms: number): Promise<void> =>
     new Promise<void>((resolve) => {
       wake = resolve;
-      setTimeout(resolve, Math.min(MAX_WAIT_MS, Math.max(0, ms)));
+      const wait = Math.min(MAX_WAIT_MS, Math.max(0, ms));
+      if (options.precisePacing) afterPrecisely(clock, wait, resolve);
+      else setTimeout(resolve, wait);
     });
 
   async function run(): Promise<SimulatorStats> {
@@ -189,7 +232,8 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
           next = offsets.next().value as number;
         }
         if (due.length > 0) queue.enqueue(due);
-        await pause(Math.min(startedAt + next, endAt()) - clock.now());
+        // At most one wake per MIN_CYCLE_MS: past some 4,000 events/s they go out a few at a time.
+        await pause(Math.min(Math.max(startedAt + next, now + MIN_CYCLE_MS), endAt()) - clock.now());
       }
       // A run by duration lasts the whole duration (heartbeats, backtest and health messages go on).
       while (!stopping && options.count === undefined && clock.now() < endAt())
@@ -198,7 +242,7 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
       await heartbeat.beat();
     } finally {
       await heartbeat.stop();
-      aux.stop();
+      await aux.stop();
     }
     return stats();
   }
@@ -209,7 +253,10 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
       malformed,
       recorded,
       dbFailures,
+      recordTimeouts,
       zeroSubscriberPublishes: watch.count(),
+      publishFailures,
+      heldMs: hold?.heldMs() ?? 0,
       lastSubscribers,
       auxSent: auxSent(),
       elapsedMs: startedAt === 0 ? 0 : clock.now() - startedAt,
@@ -223,6 +270,7 @@ export function createSimulator(deps: SimulatorDeps, options: SimulatorOptions) 
     /** Stops scheduling; `run()` resolves once what was scheduled is published. */
     stop(): void {
       stopping = true;
+      hold?.stop();
       wake?.();
     },
   };

@@ -1,5 +1,7 @@
 import { BackgroundWriter, type BackgroundWriterOptions } from '../shared/background-writer.ts';
+import { SpillFile } from '../shared/spill-file.ts';
 import { systemClock, type TimerClock } from '../shared/clock.ts';
+import { settleWithin } from '../shared/settle-within.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { CheckpointRecord, CheckpointSink, SinkStats } from './checkpoint-record.ts';
 import { WarningThrottle } from './warning-throttle.ts';
@@ -7,7 +9,12 @@ import { WarningThrottle } from './warning-throttle.ts';
 export interface BatchingSinkOptions extends BackgroundWriterOptions {
   /** Most rows held while the database is down or slow; past it new rows are dropped and counted. */
   readonly bufferLimit: number;
+  /** Where rows not written by the time the sink closes are kept; the next sink on it writes them first. */
+  readonly spillPath?: string;
 }
+
+/** How long close() waits for the buffer to be written unless told. */
+const CLOSE_TIMEOUT_MS = 5000;
 
 export const DEFAULT_BATCHING: BatchingSinkOptions = {
   batchSize: 2000,
@@ -25,7 +32,7 @@ export const WARNING_INTERVAL_MS = 5000;
 /**
  * Buffers checkpoints and writes them in batches from the background (BackgroundWriter): in order,
  * retried while the database is away, bounded in memory; what is dropped past the bound or refused
- * as data is counted and reported, never silent.
+ * as data is counted and reported, never silent. Rows left at close go to the spill file, if it has one.
  */
 export class BatchingSink implements CheckpointSink {
   private readonly buffer: CheckpointRecord[] = [];
@@ -36,6 +43,9 @@ export class BatchingSink implements CheckpointSink {
   private refused = 0;
   private failedWrites = 0;
   private readonly warnings: WarningThrottle<'write-failed' | 'dropped'>;
+  private readonly spill: SpillFile<CheckpointRecord> | undefined;
+  /** Rows at the front of the buffer that came from the spill file: it goes once they are written. */
+  private fromSpill = 0;
 
   constructor(
     write: BatchWriter,
@@ -51,7 +61,7 @@ export class BatchingSink implements CheckpointSink {
       {
         size: () => buffer.length,
         peek: (n) => buffer.slice(0, n),
-        shift: (n) => void buffer.splice(0, n),
+        shift: (n) => this.forget(n),
         unshift: (rows) => void buffer.unshift(...rows),
       },
       write,
@@ -74,6 +84,16 @@ export class BatchingSink implements CheckpointSink {
       },
       options,
     );
+    this.spill = options.spillPath === undefined ? undefined : new SpillFile(options.spillPath);
+    if (this.spill !== undefined && this.spill.pending > 0) {
+      this.buffer.push(...this.spill.take(this.spill.pending));
+      this.fromSpill = this.buffer.length;
+      logger.warn(
+        { spilled: this.fromSpill, path: options.spillPath },
+        'writing checkpoints left in the spill file by a previous run',
+      );
+      this.writer.kick();
+    }
   }
 
   record(row: CheckpointRecord): void {
@@ -104,18 +124,35 @@ export class BatchingSink implements CheckpointSink {
     return this.writer.drain(timeoutMs);
   }
 
-  async close(): Promise<void> {
+  /** Writes what it can within `timeoutMs`; the rest goes to the spill file, or is reported lost. */
+  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<void> {
     if (this.closed) return;
-    try {
-      await this.writer.drain(5000);
-    } catch (error) {
-      this.logger.error(
-        { lost: this.buffer.length, err: (error as Error).message },
-        'closing with unwritten checkpoints',
-      );
-    }
+    const deadline = Date.now() + timeoutMs;
+    const drained = await this.writer.drain(timeoutMs).then(
+      () => undefined,
+      (error: Error) => error,
+    );
     this.closed = true;
-    await this.writer.stop();
+    // A write hung on a frozen database must not hold the stop: its rows are still in the buffer.
+    await settleWithin(this.writer.stop(), deadline - Date.now());
     this.warnings.flush();
+    if (this.spill !== undefined) {
+      this.spill.rewriteWithFront(this.buffer);
+      this.spill.close();
+    }
+    if (this.buffer.length === 0) return;
+    this.logger.error(
+      { unwritten: this.buffer.length, err: drained?.message, path: this.options.spillPath },
+      this.spill === undefined
+        ? 'closing with unwritten checkpoints'
+        : 'database unavailable at close: checkpoints kept in the spill file for the next start',
+    );
+  }
+
+  private forget(n: number): void {
+    this.buffer.splice(0, n);
+    if (this.fromSpill === 0) return;
+    this.fromSpill = Math.max(0, this.fromSpill - n);
+    if (this.fromSpill === 0) this.spill?.remove();
   }
 }

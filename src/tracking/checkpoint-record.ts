@@ -35,5 +35,6 @@ export interface CheckpointSink {
   /** Resolves when everything recorded before the call is written, or rejects after `timeoutMs`. */
   drain(timeoutMs: number): Promise<void>;
   stats(): SinkStats;
-  close(): Promise<void>;
+  /** Stops taking rows; waits at most `timeoutMs` (the sink's own bound when not given) for the rest. */
+  close(timeoutMs?: number): Promise<void>;
 }

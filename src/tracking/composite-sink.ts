@@ -25,7 +25,7 @@ export class CompositeSink implements CheckpointSink {
     };
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.sinks.map((s) => s.close()));
+  async close(timeoutMs?: number): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.close(timeoutMs)));
   }
 }

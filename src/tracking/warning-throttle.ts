@@ -3,6 +3,7 @@ import type { TimerClock } from '../shared/clock.ts';
 interface Window {
   held: number;
   message: string;
+  fields: object | undefined;
   cancel: () => void;
 }
 
@@ -18,17 +19,19 @@ export class WarningThrottle<Kind extends string> {
   constructor(
     private readonly clock: TimerClock,
     private readonly intervalMs: number,
-    private readonly say: (message: string) => void,
+    private readonly say: (message: string, fields?: object) => void,
   ) {}
 
-  warn(kind: Kind, message: string): void {
+  /** `fields`: structured detail for the line; a summary carries the latest of those held back. */
+  warn(kind: Kind, message: string, fields?: object): void {
     const open = this.windows.get(kind);
     if (open !== undefined) {
       open.held += 1;
       open.message = message;
+      open.fields = fields;
       return;
     }
-    this.say(message);
+    this.say(message, fields);
     this.open(kind);
   }
 
@@ -42,7 +45,7 @@ export class WarningThrottle<Kind extends string> {
   }
 
   private open(kind: Kind): void {
-    const window: Window = { held: 0, message: '', cancel: () => undefined };
+    const window: Window = { held: 0, message: '', fields: undefined, cancel: () => undefined };
     window.cancel = this.clock.after(this.intervalMs, () => {
       this.windows.delete(kind);
       if (window.held === 0) return;
@@ -53,6 +56,10 @@ export class WarningThrottle<Kind extends string> {
   }
 
   private sayHeld(window: Window): void {
-    if (window.held > 0) this.say(`${window.message} (${window.held} more since the last report)`);
+    if (window.held > 0)
+      this.say(`${window.message} (${window.held} more since the last report)`, {
+        ...window.fields,
+        held: window.held,
+      });
   }
 }

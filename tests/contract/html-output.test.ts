@@ -56,6 +56,17 @@ const plain: RunReport = {
     not_shown: [{ error_id: 'e-3', severity: 'warning', clients_received: 2 }],
     to_store: 2,
     not_stored: [{ error_id: 'e-4', severity: 'critical' }],
+    not_rendered: [{ error_id: 'e-3', severity: 'warning', pages_missed: [1] }],
+  },
+  browsers: {
+    pages: 2,
+    url: 'http://127.0.0.1:8787/',
+    to_render: 3,
+    error_to_page: { count: 5, p50: 12, p90: 20, p99: 31.5, p999: 31.5, max: 31.5 },
+    per_page: [
+      { shown: 3, not_shown: 0, console_errors: 0, page_errors: 0, problems: [] },
+      { shown: 2, not_shown: 1, console_errors: 1, page_errors: 0, problems: ['console: boom'] },
+    ],
   },
   floor: {
     rate: 200,
@@ -64,6 +75,20 @@ const plain: RunReport = {
     generator_lateness_ms_p99: 0.4,
   },
   generator: { lateness_ms_p99: 1.1, lateness_ms_max: 3.4, malformed_sent: 6, aux_sent: 4, errors_sent: 2 },
+  // The third second: nothing received (a consumer paused), so no latency and a gap in its lines.
+  timeline: [
+    { second: 0, sent: 200, delivered: 200, receipts: 600, p50_ms: 1.1, p99_ms: 3.9 },
+    { second: 1, sent: 200, delivered: 199, receipts: 598, p50_ms: 1.3, p99_ms: 4.4 },
+    { second: 2, sent: 200, delivered: 199, receipts: 0, p50_ms: null, p99_ms: null },
+  ],
+  histogram: {
+    publish_to_client: [
+      { from_ms: 0.5, to_ms: 1, count: 700 },
+      { from_ms: 1, to_ms: 2, count: 1000 },
+      { from_ms: 2, to_ms: 5, count: 0 },
+      { from_ms: 5, to_ms: 10, count: 98 },
+    ],
+  },
 };
 
 /** The same run, its user- and consumer-given strings all trying to become markup. */
@@ -79,6 +104,10 @@ const hostile: RunReport = {
     { flow_id: BREAKOUT, clients_received: 2 },
     { flow_id: HOSTILE, clients_received: 0 },
   ],
+  browsers: {
+    ...plain.browsers!,
+    per_page: [{ shown: 3, not_shown: 0, console_errors: 1, page_errors: 0, problems: [`console: ${HOSTILE}`] }],
+  },
 };
 
 const EMBEDDED = /<script type="application\/json" id="report">([^]*?)<\/script>/;
@@ -138,6 +167,85 @@ describe('the HTML report', () => {
     expect(html).toMatch(/payloads had no flow id or publish time/);
   });
 
+  test('over time: p50/p99 and sent/delivered per second and the histogram, each point and bar its JSON figure', () => {
+    const html = runReportHtml(plain);
+    const shown = Object.fromEntries(
+      [...html.matchAll(/data-metric="((?:timeline|histogram)\.[^"]+)">([^<]*)</g)].map(([, n, t]) => [n ?? '', t ?? ''] as const),
+    );
+    const expected: Record<string, string> = {};
+    plain.timeline!.forEach((s, i) => {
+      for (const key of ['sent', 'delivered', 'p50_ms', 'p99_ms'] as const)
+        if (s[key] !== null) expected[`timeline.${i}.${key}`] = String(s[key]);
+    });
+    plain.histogram!.publish_to_client.forEach((b, i) => {
+      for (const key of ['from_ms', 'to_ms', 'count'] as const)
+        expected[`histogram.publish_to_client.${i}.${key}`] = String(b[key]);
+    });
+    expect(shown).toEqual(expected); // a null is no point: nothing shown for the third second's latency
+    // Each series one line through its points; the p99 line breaks where nothing was received.
+    const series = (label: string) =>
+      new RegExp(`<g data-series="${label}">([^]*?)</g>`).exec(html)?.[1] ?? expect.fail(`no ${label} series`);
+    const polylines = (g: string) => [...g.matchAll(/<polyline[^>]* points="([^"]+)"/g)].map((m) => m[1]!.split(' '));
+    expect(polylines(series('p99')).map((p) => p.length)).toEqual([2]);
+    expect(polylines(series('sent')).map((p) => p.length)).toEqual([3]);
+    // Higher is higher on the page: the p99 line's points rise (smaller y) with the JSON's 3.9 → 4.4.
+    const [first, second] = polylines(series('p99'))[0]!.map((p) => Number(p.split(',')[1]));
+    expect(second!).toBeLessThan(first!);
+    // The histogram's tallest bar is its largest count.
+    const histogram = /aria-label="publish→client receipts per latency bucket[^]*?<\/svg>/.exec(html)?.[0] ?? '';
+    const heights = [...histogram.matchAll(/<rect class="bar-measured" x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)"/g)].map(
+      (m) => Number(m[1]),
+    );
+    expect(heights.indexOf(Math.max(...heights))).toBe(1);
+    expect(heights[2]).toBe(0);
+  });
+
+  test('a report written before the timeline existed (a baseline) still renders, without the section', () => {
+    const old: RunReport = { ...plain };
+    delete old.timeline;
+    delete old.histogram;
+    const valid = new Ajv().compile(RunReport);
+    expect(valid(old), JSON.stringify(valid.errors)).toBe(true);
+    expect(runReportHtml(old)).not.toContain('h-timeline');
+  });
+
+  test('each fault gets a row (window, sent, delivered, lost, errors lost, recovery) and its lost ids', () => {
+    const fault = {
+      label: 'redis_restart',
+      kind: 'redis:restart',
+      spec: 'at=1s redis:restart',
+      at_ms: 1000,
+      started_ms: 1001,
+      ended_ms: 1071,
+      sent: 25,
+      delivered: 23,
+      lost: ['f-1', 'f-2'],
+      lost_count: 2,
+      errors_sent: 1,
+      errors_lost: [],
+      recovery_ms: 60.3,
+    };
+    const report: RunReport = { ...plain, faults: [fault, { ...fault, label: 'x', started_ms: null, recovery_ms: null }] };
+    const valid = new Ajv().compile(RunReport);
+    expect(valid(report), JSON.stringify(valid.errors)).toBe(true);
+    const html = runReportHtml(report);
+    const shown = Object.fromEntries(
+      [...html.matchAll(/data-metric="(faults\.[^"]+)">([^<]*)</g)].map(([, name, text]) => [name ?? '', text ?? '']),
+    );
+    expect(shown).toMatchObject({
+      'faults.0.label': 'redis_restart',
+      'faults.0.sent': '25',
+      'faults.0.delivered': '23',
+      'faults.0.lost_count': '2',
+      'faults.0.errors_lost.count': '0',
+      'faults.0.recovery_ms': '60.3',
+      'faults.1.recovery_ms': 'none',
+    });
+    expect(html).toMatch(/<h3>Lost in redis_restart<\/h3><p><code>f-1<\/code> <code>f-2<\/code>/);
+    expect(html).toMatch(/not run/);
+    expect(runReportHtml(plain)).not.toContain('h-faults');
+  });
+
   test('a run without warm-up or losses shows neither a warm-up column nor a lost table, and says none', () => {
     const html = runReportHtml({ ...plain, warmup: null, lost: [] });
     expect(html).not.toContain('data-metric="warmup.');
@@ -147,7 +255,10 @@ describe('the HTML report', () => {
 
   test('the page is self-contained: no URL to fetch, an SVG chart with a role and a label', () => {
     const html = runReportHtml(plain);
-    expect(html).not.toMatch(/\b(src|href)=|url\(|@import|https?:\/\/(?!www\.w3\.org\/2000\/svg")/);
+    // In the markup: a URL in the text (the page --browsers opened) is a figure of the report, not a fetch.
+    const tags = html.match(/<[^>]*>/g)!.join('');
+    expect(tags).not.toMatch(/\b(src|href)=|https?:\/\/(?!www\.w3\.org\/2000\/svg")/);
+    expect(html).not.toMatch(/url\(|@import/);
     expect(html).toMatch(/<html lang="en">/);
     expect(html).toMatch(/<svg class="chart" role="img" aria-label="publish→client latency[^"]*p99 4\.10 ms/);
   });

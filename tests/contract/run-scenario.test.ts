@@ -5,15 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { overlayScenario, resolvePlan } from '../../src/run/run-plan.ts';
 import { parseScenarioFile, parseStageFlag } from '../../src/run/scenario-file.ts';
 import { scenarioRateAt, schedule } from '../../src/sim/scenarios.ts';
-
-const errorOf = (fn: () => unknown): { code: string; message: string } => {
-  try {
-    fn();
-  } catch (error) {
-    return error as { code: string; message: string };
-  }
-  return expect.fail('expected an error');
-};
+import { errorOf } from '../support/thrown.ts';
 
 describe('run scenario files', () => {
   test('every scenario shipped in scenarios/ parses and resolves', async () => {
@@ -98,5 +90,35 @@ describe('run scenario files', () => {
     expect(errorOf(() => resolvePlan({ profile: 'mien', profiles: { mine: {} } })).message).toMatch(
       /Did you mean mine\?/,
     );
+  });
+
+  test('--browsers needs a profile that names its page: spec does, tickstockappv2 does not until a file gives one', () => {
+    expect(resolvePlan({ clients: { browsers: 2 } })).toMatchObject({
+      browsers: 2,
+      profile: { page: { path: '/', errorSelector: '#errors .item', tokenHashKey: 'token' } },
+    });
+    const e = errorOf(() => resolvePlan({ profile: 'tickstockappv2', clients: { browsers: 1 } }));
+    expect(e.code).toBe('RUN_BROWSERS');
+    expect(resolvePlan({ profile: 'tickstockappv2', clients: { browsers: 0 } }).browsers).toBe(0);
+    const plan = resolvePlan(
+      parseScenarioFile(
+        [
+          'profile: appv2ui',
+          'clients: { browsers: 3 }',
+          'profiles:',
+          '  appv2ui:',
+          '    extends: tickstockappv2',
+          "    page: { path: /errors, error_selector: '.error-row', token_hash_key: jwt }",
+        ].join('\n'),
+        'ui.yaml',
+      ),
+    );
+    expect(plan.profile.page).toEqual({
+      path: '/errors',
+      errorSelector: '.error-row',
+      readySelector: undefined,
+      tokenHashKey: 'jwt',
+    });
+    expect(errorOf(() => parseScenarioFile('clients: { browsers: 51 }', 'b.yaml')).code).toBe('RUN_SCENARIO');
   });
 });

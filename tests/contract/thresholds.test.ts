@@ -1,20 +1,37 @@
 import { describe, expect, test } from 'vitest';
-import type { MetricValues } from '../../src/run/metrics.ts';
+import { latencyOver, type MetricValues } from '../../src/run/metrics.ts';
 import { evaluateThresholds, parseThreshold } from '../../src/run/thresholds.ts';
 
 const latency = (p99: number, count = 100) => ({ p50: 1, p90: 2, p99, p999: p99, max: p99, mean: 1, count });
 const measured = (over: Partial<MetricValues> = {}): MetricValues => ({
   publish_to_client: latency(40),
+  over_floor: null,
   error_to_client: null,
   generator_lateness: latency(0.8),
   delivery: 1,
   flows_complete: null,
   lost: 0,
   errors_lost: null,
+  errors_lost_after_receipt: null,
+  error_to_page: null,
+  errors_not_rendered: null,
+  page_errors: null,
   ...over,
 });
 
 describe('thresholds, as k6 writes them', () => {
+  test('over_floor: what the consumer adds to the floor, statistic by statistic; unjudged without a floor', () => {
+    const floor = { p50: 0.5, p90: 1, p99: 4, p999: 5, max: 9, mean: 0.6, count: 10 };
+    const over = latencyOver(latency(40), floor);
+    expect(over).toEqual({ p50: 0.5, p90: 1, p99: 36, p999: 35, max: 31, mean: 0.4, count: 100 });
+    const [judged, unjudged] = [measured({ over_floor: over }), measured()].map(
+      (m) => evaluateThresholds([parseThreshold('over_floor.p99 < 100')], m)[0]!,
+    );
+    expect(judged).toMatchObject({ value: 36, ok: true });
+    expect(unjudged).toMatchObject({ value: null, ok: false });
+  });
+
+
   test('a latency statistic and a ratio parse into name, operator and limit', () => {
     expect(parseThreshold(' publish_to_client.p99 < 100 ')).toMatchObject({
       expr: 'publish_to_client.p99 < 100',
@@ -29,7 +46,7 @@ describe('thresholds, as k6 writes them', () => {
 
   test('each holds or fails on the measured value; what was not measured fails, never passes', () => {
     const results = evaluateThresholds(
-      ['publish_to_client.p99 < 100', 'publish_to_client.p99 < 10', 'delivery >= 0.999', 'lost == 0', 'error_to_client.p99 < 1000', 'flows_complete >= 0.999'].map(parseThreshold),
+      ['publish_to_client.p99 < 100', 'publish_to_client.p99 < 10', 'delivery >= 0.999', 'lost == 0', 'error_to_client.p99 < 1000', 'flows_complete >= 0.999'].map((e) => parseThreshold(e)),
       measured(),
     );
     expect(results.map((r) => [r.name, r.value, r.ok])).toEqual([

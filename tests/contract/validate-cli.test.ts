@@ -112,7 +112,9 @@ describe('exit codes and input forms', () => {
   // The processes start together: each spends seconds loading the CLI, little validating.
   let ok: Promise<Run>;
   let unreadable: Promise<Run>;
+  let deep: Promise<Run>;
   beforeAll(() => {
+    deep = tickstock(['validate', '-'], Buffer.from('['.repeat(20_000) + ']'.repeat(20_000)));
     ok = tickstock(['validate', '-', 'fixtures/events/valid', '--channel-from-dir'], lines([valid(), valid()]));
     unreadable = tickstock(['validate', 'fixtures/events/valid', '/nonexistent/dir']);
   });
@@ -134,6 +136,13 @@ describe('exit codes and input forms', () => {
     expect(out[2]).toMatch(/^ {4}\$\.event_type \[UNKNOWN_MESSAGE\] expected /);
     expect(out.at(-1)).toBe('2 messages: 1 passed, 1 failed');
   });
+
+  test('a 20,000-deep array is a violation (exit 1 with its verdict), not a crash', async () => {
+    const run = await deep;
+    expect(run.stdout).toMatch(/^✗ stdin: 1 violation\n {4}\$(\[0\]){32} \[TOO_DEEP\] /);
+    expect(run.stdout).toMatch(/1 messages?: 0 passed, 1 failed\n$/);
+    expect(run.code).toBe(1);
+  }, 30_000);
 
   test('an unreadable path is a usage error with a code, exit 2, not a crash', async () => {
     const { io } = captured();

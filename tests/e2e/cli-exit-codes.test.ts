@@ -1,6 +1,5 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { useIsolatedServices } from '../support/isolated-services.ts';
+import { describe, expect, test } from 'vitest';
+import { useIsolatedServices, usePool } from '../support/isolated-services.ts';
 import { runCli } from '../support/run-cli.ts';
 import { withDeadline } from '../support/wait-for.ts';
 
@@ -95,6 +94,25 @@ const USAGE: Readonly<Record<string, Row>> = {
     first:
       /^tickstock: \[CLI_USAGE\] profile tickstockappv3 \(--profile or profile: in the scenario\): no such consumer profile/,
   },
+  'run --browsers with a profile that names no page': {
+    args: () => [
+      'run',
+      '--socketio-url',
+      'http://127.0.0.1:1',
+      '--profile',
+      'tickstockappv2',
+      '--browsers',
+      '2',
+    ],
+    exit: 2,
+    first:
+      /^tickstock: \[RUN_BROWSERS\] --browsers 2 \(clients\.browsers\): profile tickstockappv2 names no page/,
+  },
+  'run --browsers 51': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--browsers', '51'],
+    exit: 2,
+    first: usage('--browsers'),
+  },
   'run with a scenario file that has a typo': {
     args: () => ['run', 'fixtures/scenarios/typo.yaml'],
     exit: 2,
@@ -126,11 +144,61 @@ const USAGE: Readonly<Record<string, Row>> = {
     exit: 2,
     first: /^tickstock: \[CLI_USAGE\] --out csv=x: not an output/,
   },
+  // A header may hold a credential: the message names the flag, never the value.
+  'run --header without a colon': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--header', 'Authorization Bearer sekrit'],
+    exit: 2,
+    first: /^(?!.*sekrit)tickstock: \[CLI_USAGE\] --header \(number 1\): not 'Name: value'/,
+  },
+  'run --baseline that does not exist': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--baseline', 'reports/no-such-run.json'],
+    exit: 2,
+    first:
+      /^tickstock: \[RUN_BASELINE\] --baseline reports\/no-such-run\.json: cannot read the file \(ENOENT\)/,
+  },
+  'run --baseline that is not a run report': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--baseline', 'package.json'],
+    exit: 2,
+    first:
+      /^tickstock: \[RUN_BASELINE\] --baseline package\.json: not a tickstock run report \("schema" is missing/,
+  },
+  'run --baseline that is not JSON': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--baseline', 'fixtures/scenarios/typo.yaml'],
+    exit: 2,
+    first: /^tickstock: \[RUN_BASELINE\] --baseline fixtures\/scenarios\/typo\.yaml: not JSON/,
+  },
+  'run --baseline-tolerance abc': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--baseline-tolerance', 'abc'],
+    exit: 2,
+    first: usage('--baseline-tolerance.*not a number'),
+  },
+  'run --baseline-tolerance-ms without --baseline': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--baseline-tolerance-ms', '2'],
+    exit: 2,
+    first: /^tickstock: \[RUN_BASELINE\] a baseline tolerance was given, but no baseline to compare with/,
+  },
   'run --start reference with --socketio-url': {
     args: () => ['run', '--start', 'reference', '--socketio-url', 'http://127.0.0.1:1'],
     exit: 2,
     first:
       /^tickstock: \[CLI_USAGE\] --start reference starts its own services and consumer, but --socketio-url was given too/,
+  },
+  'run --start reference with --redis-cluster': {
+    args: () => ['run', '--start', 'reference', '--redis-cluster', '127.0.0.1:7000'],
+    exit: 2,
+    first:
+      /^tickstock: \[CLI_USAGE\] --start reference starts its own services and consumer, but --redis-cluster was given too/,
+  },
+  'run --consumers without --start reference': {
+    args: () => ['run', '--socketio-url', 'http://127.0.0.1:1', '--consumers', '2'],
+    exit: 2,
+    first:
+      /^tickstock: \[CLI_USAGE\] --consumers starts a group of reference consumers, so it needs --start reference/,
+  },
+  'sim --redis-cluster with a node that is not host:port': {
+    args: () => ['sim', '--redis-cluster', '127.0.0.1:7000,nohost'],
+    exit: 2,
+    first: usage('--redis-cluster.*host:port.*"nohost" is not host:port'),
   },
   'run --start nginx': {
     args: () => ['run', '--start', 'nginx'],
@@ -237,11 +305,7 @@ describe.concurrent('services that cannot be reached or refuse us: exit 3, in se
 });
 
 describe('outcomes are exit codes', () => {
-  let db: pg.Pool;
-  beforeAll(() => {
-    db = new pg.Pool({ connectionString: services.databaseUrl, max: 2 });
-  });
-  afterAll(() => db.end());
+  const db = usePool(services);
 
   test('sim that found no subscriber: exit 1, and nothing recorded for an unsent event', async () => {
     const before = await db.query<{ n: string }>('SELECT count(*) AS n FROM integration_events');

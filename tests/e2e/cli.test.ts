@@ -1,20 +1,15 @@
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { CHANNELS, PRODUCER_HEARTBEAT_KEY } from '../../src/contract/channels.ts';
 import { validateMessage } from '../../src/contract/validate.ts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { flowCheckpoints, startFlowRig } from '../support/flow-rig.ts';
-import { useIsolatedServices } from '../support/isolated-services.ts';
+import { useIsolatedServices, usePool } from '../support/isolated-services.ts';
 import { runCli } from '../support/run-cli.ts';
 import { pollUntil, withDeadline } from '../support/wait-for.ts';
 
 const services = useIsolatedServices();
 const env = () => ({ DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl });
-let db: pg.Pool;
-beforeAll(() => {
-  db = new pg.Pool({ connectionString: services.databaseUrl, max: 2 });
-});
-afterAll(() => db.end());
+const db = usePool(services);
 
 describe('tickstock sim', () => {
   test('sim once: records and publishes one test pattern and prints its flow_id (spec 001 §5); nobody got it: exit 1', async () => {
@@ -187,7 +182,7 @@ describe('tickstock diagnose and monitor', () => {
 });
 
 describe('npm start (the demo)', () => {
-  test('runs services, consumer and simulator, reports, and cleans up by itself with --duration', async () => {
+  test('runs services, consumer, simulator and a built-in browser, reports latency and delivery, and cleans up by itself with --duration', async () => {
     const count = async () =>
       (await db.query<{ n: string }>('SELECT count(*) AS n FROM integration_events')).rows[0]!.n;
     const before = await count();
@@ -200,6 +195,14 @@ describe('npm start (the demo)', () => {
     expect(out).toMatch(/sent \d+ producer errors to the dashboard/);
     expect(out).toMatch(/sent 150 pattern events/);
     expect(out).toMatch(/recorded PATTERN_PUBLISHED: 150/);
+    // The built-in browser measures, over the window, from the first status line on.
+    expect(out).toMatch(
+      /last 10 s: in \d+, out \d+ events\/s · publish→browser p50 [\d.]+ m?s p99 [\d.]+ m?s · delivered [\d.]+ %/,
+    );
+    expect(out).toMatch(
+      /publish→browser \(built-in client, whole run\): p50 [\d.]+ m?s, p99 [\d.]+ m?s, max /,
+    );
+    expect(out).toMatch(/delivered to the built-in client: 150 of 150 published; 0 flows missing/);
     expect(out).not.toContain(new URL(services.databaseUrl).host);
     expect(await count()).toBe(before);
   });

@@ -1,6 +1,5 @@
 import { Ajv } from 'ajv';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import { CHANNELS, PRODUCER_HEARTBEAT_KEY } from '../../src/contract/channels.ts';
 import {
   ProducerHeartbeatDetails,
@@ -12,18 +11,16 @@ import { startProducerHeartbeat } from '../../src/sim/producer-heartbeat.ts';
 import { integrationRecorder } from '../../src/sim/producer-recorder.ts';
 import { publishOnce } from '../../src/sim/publish-once.ts';
 import { LogSink } from '../../src/tracking/log-sink.ts';
+import type { PipelineAggregate } from '../../src/contract/schemas/pipeline-aggregate.ts';
+import { collect } from '../support/error-messages.ts';
 import { startFlowRig } from '../support/flow-rig.ts';
-import { useIsolatedServices } from '../support/isolated-services.ts';
+import { useIsolatedServices, usePool } from '../support/isolated-services.ts';
 import { nextEvent } from '../support/socket-wait.ts';
 import { pollUntil } from '../support/wait-for.ts';
 
 const services = useIsolatedServices();
 const seed = inject('seed');
-let db: pg.Pool;
-beforeAll(() => {
-  db = new pg.Pool({ connectionString: services.databaseUrl, max: 2 });
-});
-afterAll(() => db.end());
+const db = usePool(services);
 
 const ajv = new Ajv({ strict: true });
 const rowsOf = async (checkpoint: string) =>
@@ -35,6 +32,26 @@ const rowsOf = async (checkpoint: string) =>
   ).rows;
 
 describe('heartbeats at a short interval', () => {
+  test('SUBSCRIBER_ALIVE as soon as the consumer has subscribed, not an interval (60 s by default) later: the dashboard has its age from the start', async () => {
+    const since = new Date();
+    const rig = await startFlowRig(services); // the default interval, 60 s
+    try {
+      const pushed = collect<PipelineAggregate>(await rig.monitor(), 'pipeline_aggregate');
+      await rig.sink.drain(5000);
+      const beats = (await rowsOf('SUBSCRIBER_ALIVE')).filter((b) => b.timestamp >= since);
+      expect(beats).toHaveLength(1);
+      expect(beats[0]!.details).toMatchObject({
+        subscribed_channels: Object.values(CHANNELS),
+        events_received: 0,
+      });
+      await pollUntil(() => pushed.length > 0, { timeoutMs: 5000, what: 'a pipeline aggregate' });
+      expect(pushed[0]!.consumerAliveAgeSeconds).not.toBeNull();
+      expect(pushed[0]!.consumerAliveAgeSeconds).toBeLessThan(10);
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('SUBSCRIBER_ALIVE every interval with the stats of spec 000', async () => {
     const rig = await startFlowRig(services, { consumer: { heartbeatIntervalMs: 150 } });
     try {

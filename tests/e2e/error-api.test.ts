@@ -94,9 +94,75 @@ describe('REST API, exact shapes of spec 004 Phase 4', () => {
     expect(error.message).toMatch(/unauthorized/);
   });
 
-  test('the dashboard page itself is served (it holds no data)', async () => {
+  test('the dashboard page and its modules are served (they hold no data, write no markup)', async () => {
     const res = await fetch(`${rig.consumer.url()}/dashboard`);
     expect(res.status).toBe(200);
-    expect(await res.text()).not.toMatch(/innerHTML|insertAdjacentHTML|document\.write|\balert\(/);
+    const entry = await fetch(`${rig.consumer.url()}/web/js/dashboard.js`);
+    expect(entry.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const modules = [...(await entry.text()).matchAll(/from '\.\/([\w-]+\.js)'/g)].map((m) => m[1]!);
+    expect(modules.length).toBeGreaterThan(5);
+    for (const code of [
+      await res.text(),
+      ...(await Promise.all(
+        modules.map(async (m) => (await fetch(`${rig.consumer.url()}/web/js/${m}`)).text()),
+      )),
+    ])
+      expect(code).not.toMatch(/innerHTML|insertAdjacentHTML|document\.write|\balert\(/);
+  });
+});
+
+describe('bounds on what is stored and served (issue 12)', () => {
+  // The consumer takes messages up to 256 KiB: one 200,000-character message and a 50,000-character traceback.
+  const MARKER = / …\[truncated: 200000 characters in all\]$/;
+  const recent = async (limit: number) =>
+    (await (await get(`/api/errors/recent?limit=${limit}`)).json()) as { id: string; message: string }[];
+
+  test('a 200 KB message is stored, broadcast and served as its first 4,096 characters with a marker', async () => {
+    const monitored = collect<ClientError>(await rig.monitor(TOKEN), 'tickstock_error');
+    const big = errorMessage({ error_message: 'x'.repeat(200_000), error_traceback: 'y'.repeat(50_000) });
+    await publishError(rig.redis, big);
+    await pollUntil(async () => (await recent(1))[0]?.id === big.error_id, {
+      timeoutMs: 5000,
+      what: 'the 200 KB error stored',
+      seen: () => JSON.stringify(rig.lines.slice(-3)),
+    });
+    const served = (await recent(1))[0]!.message;
+    expect(served.length).toBe(4096);
+    expect(served).toMatch(MARKER);
+    expect(monitored.find((e) => e.id === big.error_id)?.message).toBe(served);
+    const { rows } = await rig.pool.query<{ message: number; traceback: number }>(
+      `SELECT length(error_message) AS message, length(error_traceback) AS traceback FROM error_logs WHERE error_id = $1`,
+      [big.error_id],
+    );
+    expect(rows[0]).toEqual({ message: 4096, traceback: 16_384 });
+  });
+
+  test('a row stored whole before the bound existed is served cut the same way', async () => {
+    await rig.pool.query(
+      `INSERT INTO error_logs (error_id, error_message, severity, timestamp)
+       VALUES ('stored-whole', repeat('z', 200000), 'error', now() + interval '1 hour')`,
+    );
+    const [row] = await recent(1);
+    expect(row?.id).toBe('stored-whole');
+    expect(row?.message).toHaveLength(4096);
+    expect(row?.message).toMatch(MARKER);
+  });
+
+  test('a list over the 4 MiB response cap keeps its newest rows that fit and says so', async () => {
+    // 4,096 control characters a row, 6 bytes each in JSON: 1,000 rows would be 24.6 MB.
+    await rig.pool.query(
+      `INSERT INTO error_logs (error_id, error_message, severity, timestamp)
+       SELECT 'capped-' || i, repeat(chr(1), 4096), 'error', now() + interval '2 hours' + i * interval '1 ms'
+         FROM generate_series(1, 1000) AS i`,
+    );
+    const res = await get('/api/errors/recent?limit=1000');
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.length).toBeLessThanOrEqual(4 * 1024 * 1024);
+    const rows = JSON.parse(body.toString()) as { id: string }[];
+    expect(res.headers.get('x-truncated')).toBe(
+      `${rows.length} of 1000 rows; responses are capped at 4194304 bytes, ask for fewer (limit)`,
+    );
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows[0]?.id).toBe('capped-1000');
   });
 });

@@ -1,21 +1,16 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { runTempDir } from '../support/temp-dir.ts';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Alert, ClientError } from '../../src/contract/schemas/client-payloads.ts';
 import { ErrorFileLog } from '../../src/consumer/errors/error-file-log.ts';
 import { errorMessage, collect, publishError } from '../support/error-messages.ts';
 import { startFlowRig, type FlowRig } from '../support/flow-rig.ts';
-import { useIsolatedServices } from '../support/isolated-services.ts';
+import { useIsolatedServices, usePool } from '../support/isolated-services.ts';
 import { pollUntil } from '../support/wait-for.ts';
 
 const services = useIsolatedServices();
-let db: pg.Pool;
-beforeAll(() => {
-  db = new pg.Pool({ connectionString: services.databaseUrl, max: 2 });
-});
-afterAll(() => db.end());
+const db = usePool(services);
 
 const storedIds = async (ids: readonly string[]) =>
   (
@@ -108,7 +103,9 @@ describe('routing by severity (spec 004 §2)', () => {
       const bad = { ...errorMessage(), severity: 'fatal' };
       await publishAndSettle(rig, monitored, [bad, '{not json', { error_id: 'only-an-id' }]);
       expect(rig.consumer.health().errors).toMatchObject({ rejected: 3 });
-      expect(rig.lines.filter((l) => l['msg'] === 'error message rejected')).toHaveLength(3);
+      expect(
+        rig.lines.filter((l) => l['msg'] === 'message rejected' && l['channel'] === 'tickstock:errors'),
+      ).toHaveLength(3);
       await rig.consumer.close();
       expect(await storedIds([bad.error_id, 'only-an-id'])).toEqual([]);
     } finally {

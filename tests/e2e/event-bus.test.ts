@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { publishEvent, publishEvents } from '../../src/bus/event-publisher.ts';
 import {
   eventStatistics,
@@ -15,18 +14,14 @@ import { systemClock } from '../../src/shared/clock.ts';
 import { seededRandom } from '../../src/shared/seeded-random.ts';
 import { eventsRecorder } from '../../src/sim/producer-recorder.ts';
 import { flowCheckpoints, startFlowRig } from '../support/flow-rig.ts';
-import { useIsolatedServices } from '../support/isolated-services.ts';
+import { useIsolatedServices, usePool } from '../support/isolated-services.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { runCli } from '../support/run-cli.ts';
 import { withDeadline } from '../support/wait-for.ts';
 
 const services = useIsolatedServices();
 const seed = inject('seed');
-let db: pg.Pool;
-beforeAll(() => {
-  db = new pg.Pool({ connectionString: services.databaseUrl, max: 4 });
-});
-afterAll(() => db.end());
+const db = usePool(services, 4);
 
 const FLOW_TYPES = [
   'checkpoint.pattern_published',

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { incompleteFlows } from '../../src/analysis/flow-diagnosis.ts';
 import { flowCounts, hopPercentiles } from '../../src/analysis/flow-queries.ts';
 import { renderSnapshot, snapshotProblems, takeSnapshot } from '../../src/analysis/monitor-snapshot.ts';
+import { createPipelineReads, DEFAULT_PIPELINE_WINDOW } from '../../src/analysis/pipeline-reads.ts';
+import { startTcpProxy } from '../../src/services/tcp-proxy.ts';
 import { CHANNELS, PRODUCER_HEARTBEAT_KEY } from '../../src/contract/channels.ts';
 import { dropTracking, restoreTracking } from '../../src/db/tracking-removal.ts';
 import { systemClock } from '../../src/shared/clock.ts';
@@ -88,7 +90,7 @@ describe('incomplete flows are detected and diagnosed as spec 000 lists them', (
     });
     expect(live.consumer.stats.eventsRejected).toBe(1);
     expect(
-      live.lines.some((l) => l['msg'] === 'pattern event rejected' && l['flow_id'] === event.data.flow_id),
+      live.lines.some((l) => l['msg'] === 'message rejected' && l['flow_id'] === event.data.flow_id),
     ).toBe(true);
     browser.disconnect();
   });
@@ -202,4 +204,46 @@ describe('monitor and diagnose name the real cause', () => {
       await restoreTracking(db);
     }
   }, 60_000);
+});
+
+describe("the dashboard's reads of the stores (pipeline-reads.ts)", () => {
+  test('PostgreSQL frozen: the Redis parts go out, the database parts are named unavailable, and not asked again while stuck', async () => {
+    const target = new URL(services.databaseUrl);
+    const link = await startTcpProxy({ host: target.hostname, port: Number(target.port) }, () =>
+      random.next(),
+    );
+    const frozen = new pg.Pool({
+      connectionString: Object.assign(new URL(services.databaseUrl), { host: link.address }).toString(),
+      max: 2,
+    });
+    const redis = new Redis(services.redisUrl);
+    const reads = createPipelineReads(
+      { db: frozen, redis, now: () => Date.now() },
+      {
+        ...DEFAULT_PIPELINE_WINDOW,
+        deadlineMs: 300,
+      },
+    );
+    try {
+      link.shape({ latencyMs: 60_000 });
+      const first = await reads.read();
+      expect(first.flows).toBeNull();
+      expect(first.subscribers?.map((s) => s.channel)).toContain(CHANNELS.patterns);
+      expect(first.unavailable.map((u) => u.part)).toEqual(
+        expect.arrayContaining(['flows', 'incomplete', 'rejected', 'hops', 'consumer heartbeat']),
+      );
+      expect(first.unavailable.find((u) => u.part === 'flows')?.reason).toBe(
+        'PostgreSQL did not answer within 300 ms',
+      );
+      const second = await reads.read();
+      expect(second.unavailable.find((u) => u.part === 'flows')?.reason).toMatch(
+        /^PostgreSQL has not answered the read asked \d+ s ago$/,
+      );
+    } finally {
+      link.shape({});
+      reads.close();
+      await link.close();
+      await frozen.end().catch(() => undefined);
+    }
+  });
 });

@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import { schemaDifferences } from '../../src/db/schema-catalog.ts';
 import {
   DROP_TRACKING_SQL,
@@ -13,17 +12,13 @@ import { seededRandom } from '../../src/shared/seeded-random.ts';
 import { publishOnce } from '../../src/sim/publish-once.ts';
 import { LogSink } from '../../src/tracking/log-sink.ts';
 import { startFlowRig } from '../support/flow-rig.ts';
-import { useIsolatedServices } from '../support/isolated-services.ts';
+import { useIsolatedServices, usePool } from '../support/isolated-services.ts';
 import { runCli } from '../support/run-cli.ts';
 import { withDeadline } from '../support/wait-for.ts';
 
 const services = useIsolatedServices();
 const seed = inject('seed');
-let db: pg.Pool;
-beforeAll(() => {
-  db = new pg.Pool({ connectionString: services.databaseUrl, max: 2 });
-});
-afterAll(() => db.end());
+const db = usePool(services);
 
 const counts = async () => {
   const { rows } = await db.query<{ events: string; integration: string | null }>(

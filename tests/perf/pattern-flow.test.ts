@@ -1,59 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, inject, test } from 'vitest';
-import { formatMs } from '../../src/shared/latency-histogram.ts';
-import { useIsolatedServices } from '../support/isolated-services.ts';
+import { RunReport } from '../../src/contract/schemas/run-report.ts';
+import { runCli } from '../support/run-cli.ts';
 import { runTempDir } from '../support/temp-dir.ts';
-import { WARMUP_MS } from './load/clients-handle.ts';
-import { formatRun, runFlowLoad } from './load/flow-load.ts';
-import { formatFloor, measureFloor, type MachineFloor } from './load/machine-floor.ts';
+import { withDeadline } from '../support/wait-for.ts';
 
 /**
- * What our code may add, at p99, to this machine's floor (a bare ioredis → socket.io relay at the same
- * rate): the PATTERN_PUBLISHED commit before each publish, validation, checkpoint batches. On a quiet
- * machine the floor is a few ms, so this is the 100 ms bound of spec 000; on a busy one the bound
- * rises with the floor, and a harness that adds more than this still fails.
+ * What our consumer may add, at p99, to this machine's floor (the same load through a bare ioredis →
+ * socket.io relay, measured by `run --floor` just before): the PATTERN_PUBLISHED commit before each
+ * publish, validation, checkpoint batches. On a quiet machine the floor is a few ms, so this is the
+ * 100 ms bound of spec 000; on a busy one the bound rises with the floor.
  */
 const HARNESS_P99_BUDGET_MS = 100;
 /** A floor p99 above this means the machine alone cannot carry the load: nothing can be judged here. */
 const MACHINE_FLOOR_LIMIT_MS = 50;
-const RATE = 1000;
-const CLIENTS = 10;
-const FLOOR_MS = 5000;
-const services = useIsolatedServices();
+const validReport = new Ajv().compile<RunReport>(RunReport);
 
-describe('pattern flow under load', () => {
-  test(`open loop, 1,000 events/s for 10 s after a ${WARMUP_MS / 1000} s warm-up, tracking on, 10 Socket.IO clients: p99 < floor + ${HARNESS_P99_BUDGET_MS} ms, every flow complete`, async (ctx) => {
-    const dir = await runTempDir('load-');
-    const floor = (): Promise<MachineFloor> =>
-      measureFloor({ redisUrl: services.redisUrl, rate: RATE, durationMs: FLOOR_MS, clients: CLIENTS, dir });
-    const before = await floor();
-    console.log(`[perf] ${formatFloor(before)}`);
+describe('pattern flow under load, as a user measures it', () => {
+  test(`tickstock run --start reference --floor: 1,000 events/s for 10 s after a 3 s warm-up, 10 Socket.IO clients: over_floor.p99 < ${HARNESS_P99_BUDGET_MS} ms, every flow delivered and complete`, async (ctx) => {
+    const json = join(await runTempDir('load-'), 'flow.json');
+    const seed = String(inject('seed'));
+    const run = runCli([
+      ...['run', '--start', 'reference', '--floor', '--seed', seed],
+      ...['--rate', '1000', '--duration', '10', '--warmup', '3', '--clients', '10'],
+      ...['--threshold', `over_floor.p99 < ${HARNESS_P99_BUDGET_MS}`, '--threshold', 'lost == 0'],
+      ...['--threshold', 'flows_complete >= 1', '--out', `json=${json}`],
+    ]);
+    const code = await withDeadline(run.exited, 120_000, 'the run to end');
+    console.log(`[perf] ${run.output().split('\n').slice(-24).join('\n[perf] ')}`);
+    const r = JSON.parse(await readFile(json, 'utf8')) as RunReport;
+    expect(validReport(r), JSON.stringify(validReport.errors)).toBe(true);
+    const floorP99 = r.floor!.publish_to_client.p99;
     ctx.skip(
-      before.publishToClient.p99 > MACHINE_FLOOR_LIMIT_MS,
-      `machine too busy to judge the harness: without our code, publish→client p99 is already ${formatMs(before.publishToClient.p99)} (limit ${MACHINE_FLOOR_LIMIT_MS} ms)`,
+      floorP99 > MACHINE_FLOOR_LIMIT_MS,
+      `machine too busy to judge the harness: without our code, publish→client p99 is already ${floorP99} ms (limit ${MACHINE_FLOOR_LIMIT_MS} ms)`,
     );
-    const result = await runFlowLoad({
-      databaseUrl: services.databaseUrl,
-      redisUrl: services.redisUrl,
-      rate: RATE,
-      durationMs: 10_000,
-      clients: CLIENTS,
-      tracking: 'integration_events',
-      seed: inject('seed'),
-      workDir: dir,
-    });
-    const after = await floor();
-    // The machine was at least this slow during the run: the slower of the floors on either side.
-    const floorP99 = Math.max(before.publishToClient.p99, after.publishToClient.p99);
-    const bound = floorP99 + HARNESS_P99_BUDGET_MS;
-    [...formatRun(result), formatFloor(after)].forEach((l) => console.log(`[perf] ${l}`));
-    console.log(
-      `[perf] bound: floor p99 ${formatMs(floorP99)} + budget ${HARNESS_P99_BUDGET_MS} ms = ${formatMs(bound)}; harness p99 ${formatMs(result.publishToClient.p99)} (simulator late p99 ${formatMs(result.sim.lateness.p99)})`,
-    );
-    expect(result.sim.sent).toBe(10_000);
-    expect(result.receivedPerClient).toEqual(Array.from({ length: CLIENTS }, () => 10_000));
-    expect(result.publishToClient.count).toBe(100_000);
-    expect(result.publishToClient.p99).toBeLessThan(bound);
-    expect(result.flows).toMatchObject({ total: 10_000, complete: 10_000, incomplete: 0 });
-    expect(result.checkpointsDropped).toBe(0);
-  });
+    expect(r.delivery).toMatchObject({ sent: 10_000, received_min: 10_000, received_max: 10_000 });
+    expect(r.latency_ms.publish_to_client.count).toBe(100_000);
+    expect(r.checkpoints).toMatchObject({ recorded: true, complete: 10_000, incomplete_count: 0 });
+    expect(r.thresholds.map((t) => [t.name, t.ok])).toEqual([
+      ['over_floor.p99', true],
+      ['lost', true],
+      ['flows_complete', true],
+    ]);
+    expect(code, run.output()).toBe(0);
+  }, 150_000);
 });

@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { io as connectSocket, type Socket } from 'socket.io-client';
+import { DEFAULT_PIPELINE_WINDOW, pipelineReadsOn } from '../../src/analysis/pipeline-reads.ts';
 import { composeConsumer, type ConsumerSetup } from '../../src/consumer/compose-consumer.ts';
-import { DEFAULT_CONSUMER, type ConsumerOptions } from '../../src/consumer/consumer.ts';
+import { DEFAULT_CONSUMER, type ConsumerOptions } from '../../src/consumer/consumer-options.ts';
 import { createPool } from '../../src/db/pools.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import type { Logger } from '../../src/shared/logger.ts';
@@ -32,6 +33,8 @@ export interface RigOptions {
   readonly trackingSink?: TrackingSinkChoice;
   /** Replace the database sink (tracking off, say). */
   readonly sink?: (logger: Logger) => CheckpointSink;
+  /** Where the consumer finds Redis (a proxy the test can hold, say); the rig's own clients go direct. */
+  readonly consumerRedisUrl?: string;
 }
 
 /** The consumer the rig starts: port 0, the rig's tracking sink, errors stored in the file's database. */
@@ -64,10 +67,16 @@ export async function startFlowRig(
 ) {
   const { logger, lines } = captureLogs();
   const spillPath = join(await runTempDir('spill-'), 'errors.jsonl');
-  const composed = await composeConsumer(rigSetup(urls, options, spillPath), {
+  const consumerUrls = { ...urls, redisUrl: options.consumerRedisUrl ?? urls.redisUrl };
+  const composed = await composeConsumer(rigSetup(consumerUrls, options, spillPath), {
     logger,
     clock: systemClock,
     sink: options.sink?.(logger),
+    // Flows judged after 1 s, not 3: a stopped flow shows sooner (the rig writes its rows within ms).
+    pipelineReads: pipelineReadsOn(consumerUrls.redisUrl, () => systemClock.now(), {
+      ...DEFAULT_PIPELINE_WINDOW,
+      settleMs: 1000,
+    }),
   });
   const { consumer, sink } = composed;
   const pool = createPool(
@@ -87,11 +96,12 @@ export async function startFlowRig(
     redis,
     logger,
     lines,
-    /** A connected Socket.IO client on `/`. */
-    async browser(): Promise<Socket<MainServerEvents>> {
+    /** A connected Socket.IO client on `/` (with `token` when the rig requires one). */
+    async browser(token?: string): Promise<Socket<MainServerEvents>> {
       const socket: Socket<MainServerEvents> = connectSocket(consumer.url(), {
         transports: ['websocket'],
         reconnection: false,
+        auth: token === undefined ? {} : { token },
       });
       clients.push(socket);
       await new Promise<void>((resolve, reject) => {

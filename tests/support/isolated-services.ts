@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/template-databases.ts';
@@ -48,4 +49,23 @@ export function useIsolatedServices(): IsolatedServices {
       return whenReady(() => redis?.url ?? provided.redisUrl);
     },
   };
+}
+
+/**
+ * A pool on this file's database, opened before its tests and ended after them. Read it only inside a
+ * test or hook (the database exists from beforeAll on); the hooks go where this is called.
+ */
+export function usePool(services: IsolatedServices, max = 2): pg.Pool {
+  let pool: pg.Pool | undefined;
+  beforeAll(() => {
+    pool = new pg.Pool({ connectionString: services.databaseUrl, max });
+  });
+  afterAll(() => pool?.end());
+  return new Proxy({} as pg.Pool, {
+    get: (_, key) => {
+      if (pool === undefined) throw new Error('The pool is used before beforeAll ran.');
+      const value: unknown = Reflect.get(pool, key);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(pool) : value;
+    },
+  });
 }

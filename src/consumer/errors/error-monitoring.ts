@@ -80,9 +80,10 @@ export function createErrorMonitoring(
     get store() {
       return store;
     },
-    async close(): Promise<void> {
+    /** Stores what it can within `timeoutMs`; the rest stays in the spill file. */
+    async close(timeoutMs: number): Promise<void> {
       throttle.close();
-      await store?.close();
+      await store?.close(timeoutMs);
       await fileLog.close();
     },
   };

@@ -41,8 +41,7 @@ export function createErrorPipeline(deps: ErrorPipelineDeps) {
   return {
     handle(verdict: Verdict, receivedAt: number): void {
       if (!verdict.ok || verdict.kind !== 'error') {
-        deps.counters.rejected += 1;
-        deps.logger.warn({ violations: verdict.ok ? [] : verdict.violations }, 'error message rejected');
+        deps.counters.rejected += 1; // logged, summed up, by the message router
         return;
       }
       const error = verdict.message;

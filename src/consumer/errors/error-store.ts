@@ -1,10 +1,11 @@
 import type { ErrorRow } from '../../db/error-logs.ts';
 import { BackgroundWriter, type BackgroundWriterOptions } from '../../shared/background-writer.ts';
 import type { Logger } from '../../shared/logger.ts';
-import { SpillFile } from './spill-file.ts';
+import { settleWithin } from '../../shared/settle-within.ts';
+import { SpillFile } from '../../shared/spill-file.ts';
 
 export interface ErrorStoreOptions extends BackgroundWriterOptions {
-  /** Rows held in memory while the database is away; beyond it they go to the spill file. */
+  /** Rows held in memory while the database is away; beyond it they are only in the spill file. */
   readonly memoryLimit: number;
   readonly spillPath: string;
 }
@@ -26,12 +27,17 @@ export interface ErrorStoreStats {
   readonly refused: number;
 }
 
+/** Stored rows at the front of the spill file past which it is rewritten without them. */
+const COMPACT_BYTES = 16 << 20;
+
 export type ErrorWriter = (rows: readonly ErrorRow[]) => Promise<number>;
 
 /**
- * error_logs storage for error and critical messages, lossless: batched writes in arrival order; while
- * the database is away rows are held in memory up to a bound, then appended to a spill file, and all
- * of it is written when it returns. A spill file left by a previous run is written first.
+ * error_logs storage for error and critical messages, lossless: each row is appended to the spill
+ * file before it counts as taken (a write-ahead journal: a killed consumer loses none), written in
+ * batches in arrival order, and the file goes once all of it is stored. While the database is away
+ * rows are held in memory up to a bound, past it only in the file, read back when it returns. A spill
+ * file left by a previous run is written first; rows it already stored are ignored by error_id.
  */
 export class ErrorStore {
   private memory: ErrorRow[] = [];
@@ -50,7 +56,7 @@ export class ErrorStore {
     onDatabaseError: (error: Error) => void = () => undefined,
     onStored: () => void = () => undefined,
   ) {
-    this.spill = new SpillFile<ErrorRow>(options.spillPath);
+    this.spill = new SpillFile<ErrorRow>(options.spillPath, options.flushIntervalMs);
     this.writer = new BackgroundWriter(
       {
         size: () => this.memory.length + this.spill.pending,
@@ -58,7 +64,7 @@ export class ErrorStore {
           this.refill();
           return this.memory.slice(0, n);
         },
-        shift: (n) => void this.memory.splice(0, n),
+        shift: (n) => this.forget(n),
         unshift: (rows) => void this.memory.unshift(...rows),
       },
       write,
@@ -98,9 +104,12 @@ export class ErrorStore {
 
   add(row: ErrorRow): void {
     if (this.closed) return;
-    // Once anything is spilled, newer rows queue behind it on disk so that order is kept.
+    // Once anything is only on disk, newer rows queue behind it there so that order is kept.
     if (this.spill.pending > 0 || this.memory.length >= this.options.memoryLimit) this.spill.append([row]);
-    else this.memory.push(row);
+    else {
+      this.spill.append([row], true);
+      this.memory.push(row);
+    }
     this.writer.kick();
   }
 
@@ -120,12 +129,14 @@ export class ErrorStore {
     return this.writer.drain(timeoutMs);
   }
 
-  /** Stores what it can within a few seconds; whatever is left goes to the spill file for the next start. */
-  async close(): Promise<void> {
+  /** Stores what it can within `timeoutMs`; whatever is left stays in the spill file for the next start. */
+  async close(timeoutMs: number): Promise<void> {
     if (this.closed) return;
-    await this.writer.drain(3000).catch(() => undefined);
+    const deadline = Date.now() + timeoutMs;
+    await this.writer.drain(timeoutMs).catch(() => undefined);
     this.closed = true;
-    await this.writer.stop();
+    // A write hung on a frozen database must not hold the stop: its rows are still in the file.
+    await settleWithin(this.writer.stop(), deadline - Date.now());
     if (this.memory.length > 0 || this.spill.pending > 0) {
       this.spill.rewriteWithFront(this.memory);
       this.memory = [];
@@ -133,7 +144,18 @@ export class ErrorStore {
         { spilled: this.spill.pending, path: this.options.spillPath },
         'database unavailable at close: errors kept in the spill file for the next start',
       );
-    }
+    } else this.spill.remove();
+    this.spill.close();
+  }
+
+  /** `n` rows from the front are stored (or refused): the file goes once nothing else is in it. */
+  private forget(n: number): void {
+    this.memory.splice(0, n);
+    if (this.spill.pending > 0) return;
+    if (this.memory.length === 0) this.spill.remove();
+    // Under a steady flow memory never empties: the stored front is cut off while little is held.
+    else if (this.spill.heldBytes > COMPACT_BYTES && this.memory.length <= this.options.batchSize)
+      this.spill.rewriteWithFront(this.memory);
   }
 
   private refill(): void {

@@ -1,42 +1,60 @@
 import { gzipSync } from 'node:zlib';
+import { LRUCache } from 'lru-cache';
 
 /** A response body, and its gzip form made once on first demand. */
 export class CachedBody {
   private compressed: Buffer | undefined;
 
-  constructor(readonly raw: Buffer) {}
+  /** `note`: what was left out to keep the body under the response cap, if anything. */
+  constructor(
+    readonly raw: Buffer,
+    readonly note?: string,
+  ) {}
 
   get gzip(): Buffer {
     return (this.compressed ??= gzipSync(this.raw, { level: 6 }));
   }
 }
 
+/** What the cache may hold in all: distinct query strings evict the least recently used beyond it. */
+export const RESPONSE_CACHE_BYTES = 16 * 1024 * 1024;
+
+type Load = () => Promise<CachedBody>;
+
 /**
  * Serialised API responses kept for a short time: under 100 concurrent clients the cost of
  * /api/errors/recent is JSON and bytes, not the (indexed, ~1 ms) query. Cleared whenever this
- * consumer stores new errors; `ttlMs` bounds how stale rows written by anyone else can be.
- * 0 disables it.
+ * consumer stores new errors; `ttlMs` bounds how stale rows written by anyone else can be, `maxBytes`
+ * how much memory any number of distinct queries can take. 0 disables it.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, { body: Promise<CachedBody>; until: number }>();
+  private readonly entries: LRUCache<string, CachedBody, Load> | undefined;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly now: () => number,
-  ) {}
+  constructor(ttlMs: number, now: () => number, maxBytes = RESPONSE_CACHE_BYTES) {
+    this.entries =
+      ttlMs <= 0
+        ? undefined
+        : new LRUCache<string, CachedBody, Load>({
+            ttl: ttlMs,
+            maxSize: maxBytes,
+            perf: { now },
+            ttlResolution: 0, // the injected clock, read each time (no 1 ms memo of it)
+            // Room for the gzip form too, which is made later and never larger than the raw body by much.
+            sizeCalculation: (body, key) => 2 * body.raw.length + key.length,
+            fetchMethod: (_key, _stale, { context }) => context(),
+            // A clear() while a query runs must not fail the requests waiting on it.
+            ignoreFetchAbort: true,
+          });
+  }
 
-  get(key: string, load: () => Promise<Buffer>): Promise<CachedBody> {
-    if (this.ttlMs <= 0) return load().then((raw) => new CachedBody(raw));
-    const t = this.now();
-    const hit = this.entries.get(key);
-    if (hit !== undefined && hit.until > t) return hit.body;
-    const body = load().then((raw) => new CachedBody(raw));
-    this.entries.set(key, { body, until: t + this.ttlMs });
-    body.catch(() => this.entries.delete(key));
-    return body;
+  /** One load per key at a time; concurrent requests for it share the answer. */
+  get(key: string, load: Load): Promise<CachedBody> {
+    if (this.entries === undefined) return load();
+    // Never undefined: fetches are not aborted (ignoreFetchAbort).
+    return this.entries.fetch(key, { context: load }) as Promise<CachedBody>;
   }
 
   clear(): void {
-    this.entries.clear();
+    this.entries?.clear();
   }
 }

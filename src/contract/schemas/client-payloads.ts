@@ -3,7 +3,7 @@ import { CATEGORIES, SEVERITIES, type Category, type Severity } from './error-me
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
-/** What browsers receive for an error (spec 004 Phase 1.2's client_error), plus our aggregation count. */
+/** What browsers receive for an error (spec 004 Phase 1.2's client_error), plus our aggregation count and simulated mark. */
 export const ClientError = Type.Object(
   {
     id: Type.String(),
@@ -16,6 +16,9 @@ export const ClientError = Type.Object(
     timestamp: Type.String({ description: 'ISO 8601' }),
     count: Type.Optional(
       Type.Integer({ minimum: 1, description: 'More than 1: a summary of N similar errors' }),
+    ),
+    simulated: Type.Optional(
+      Type.Literal(true, { description: 'Made up by a simulator (context.metadata.simulated)' }),
     ),
   },
   { $id: 'ClientError', title: 'Error as broadcast to browsers' },

@@ -76,6 +76,27 @@ export const ProfileSpec = Type.Object(
         Type.Null(),
       ]),
     ),
+    page: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            path: Type.String({ pattern: '^/', description: "the UI's page on the consumer's origin, e.g. /" }),
+            error_selector: Type.String({
+              minLength: 1,
+              description: "CSS selector of one rendered error; its text holds the error's id",
+            }),
+            ready_selector: Type.Optional(
+              Type.String({ minLength: 1, description: 'CSS selector present once the page is live' }),
+            ),
+            token_hash_key: Type.Optional(
+              Type.String({ minLength: 1, description: "the page reads --token from the URL's #key=…" }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ]),
+    ),
   },
   { additionalProperties: false },
 );
@@ -96,7 +117,32 @@ export const RunScenario = Type.Object(
           db: Type.Optional(Type.Boolean({ description: 'false: record nothing in PostgreSQL' })),
           socketio_url: Type.Optional(Type.String()),
           socketio_path: Type.Optional(Type.String({ pattern: '^/' })),
+          headers: Type.Optional(
+            Type.Record(Type.String(), Type.String(), {
+              description:
+                "extra HTTP headers on every Socket.IO client's handshake (e.g. Authorization); names are printed, values never",
+            }),
+          ),
           start: Type.Optional(Type.Literal('reference')),
+          allow_faults: Type.Optional(
+            Type.Boolean({
+              description:
+                'let net: faults act on the links of a consumer this run did not start (clients, and those in link_ports)',
+            }),
+          ),
+          link_ports: Type.Optional(
+            Type.Object(
+              {
+                redis: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_535 })),
+                postgres: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_535 })),
+              },
+              {
+                additionalProperties: false,
+                description:
+                  "ports on 127.0.0.1 where the run proxies to redis_url / database_url; a consumer the run did not start connects through them, so net: faults can act on its Redis and PostgreSQL links",
+              },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -110,6 +156,19 @@ export const RunScenario = Type.Object(
           seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
           warmup: Type.Optional(Type.Number({ minimum: 0, maximum: 604_800 })),
           grace: Type.Optional(Seconds),
+          replay: Type.Optional(
+            Type.Object(
+              {
+                file: Type.String({ minLength: 1, description: 'a recording (tickstock record, sim --export)' }),
+                speed: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: '2: twice as fast' })),
+                loop: Type.Optional(Type.Boolean({ description: 'start again at the end, until load.duration' })),
+                fresh_ids: Type.Optional(
+                  Type.Boolean({ description: 'new flow and error ids (and timestamps), so replays never merge' }),
+                ),
+              },
+              { additionalProperties: false, description: 'the load is a recording, replayed at its own times' },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -133,17 +192,44 @@ export const RunScenario = Type.Object(
     ),
     clients: Type.Optional(
       Type.Object(
-        { socketio: Type.Optional(Count), workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })) },
+        {
+          socketio: Type.Optional(Count),
+          workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+          browsers: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: 50, description: "headless pages of the consumer's UI" }),
+          ),
+        },
         { additionalProperties: false },
       ),
     ),
     thresholds: Type.Optional(Type.Array(Type.String())),
+    faults: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, description: "as --fault writes one, e.g. 'at=10s redis:restart'" }), {
+        maxItems: 100,
+      }),
+    ),
     outputs: Type.Optional(
       Type.Object(
         {
           json: Type.Optional(Type.String({ minLength: 1 })),
           junit: Type.Optional(Type.String({ minLength: 1 })),
           html: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    baseline: Type.Optional(
+      Type.Object(
+        {
+          file: Type.Optional(
+            Type.String({ minLength: 1, description: "an earlier run's JSON report (--out json=FILE) to compare with" }),
+          ),
+          tolerance_pct: Type.Optional(
+            Type.Number({ minimum: 0, maximum: 1000, description: 'how much worse than the baseline a figure may be, in % (default 10)' }),
+          ),
+          tolerance_ms: Type.Optional(
+            Type.Number({ minimum: 0, maximum: 60_000, description: 'latencies: how many ms worse they may be too (default 1)' }),
+          ),
         },
         { additionalProperties: false },
       ),

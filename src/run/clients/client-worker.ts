@@ -2,7 +2,8 @@ import { isHarnessError } from '../../errors/harness-error.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { LatencyHistogram } from '../../shared/latency-histogram.ts';
 import { createFlowLedger } from '../flow-ledger.ts';
-import { connectClients, type PatternReceipt } from './socket-clients.ts';
+import { createLatencyBySecond } from './latency-by-second.ts';
+import { connectClients, type ConnectedClients, type PatternReceipt } from './socket-clients.ts';
 import type { FromWorker, ToWorker } from './worker-messages.ts';
 
 /** The side of a process that talks to its parent (a forked child's `process`). */
@@ -12,6 +13,12 @@ export interface ParentPort {
 }
 
 const PROGRESS_MS = 100;
+/**
+ * The latency so far rides on every tenth progress message (once a second), the ninth of each ten so the
+ * run's line, drawn each second, has one under a second old. It is a 2-digit copy: encoding the 3-digit
+ * one would stall the worker's loop (and its receipt times) ≈ 10 ms each second.
+ */
+const LATENCY_EVERY = 10;
 
 /**
  * A clients worker: some of a run's Socket.IO clients in their own process, so that receiving and
@@ -20,12 +27,12 @@ const PROGRESS_MS = 100;
  * message is held and counted once the message comes.
  */
 export function serveClientWorker(port: ParentPort, clock: Clock): void {
-  let finish: ((errors: readonly (readonly [string, number])[]) => void) | undefined;
+  let finish: ((m: Extract<ToWorker, { type: 'finish' }>) => void) | undefined;
   port.on('message', (message) => {
     if (message.type === 'start') {
       void work(port, clock, message.config, (f) => (finish = f));
     }
-    if (message.type === 'finish') finish?.(message.errors);
+    if (message.type === 'finish') finish?.(message);
   });
 }
 
@@ -33,30 +40,49 @@ async function work(
   port: ParentPort,
   clock: Clock,
   config: Extract<ToWorker, { type: 'start' }>['config'],
-  onFinish: (finish: (errors: readonly (readonly [string, number])[]) => void) => void,
+  onFinish: (finish: (m: Extract<ToWorker, { type: 'finish' }>) => void) => void,
 ): Promise<void> {
   const ledger = createFlowLedger(config.clients);
   const latency = new LatencyHistogram();
   const warmupLatency = new LatencyHistogram();
-  const warmup = new Set<string>();
+  const bySecond = createLatencyBySecond();
+  const soFar = new LatencyHistogram({ digits: 2 });
+  /** Warm-up flows and their intended send times: timed apart, never judged. */
+  const warmup = new Map<string, number>();
   const early = new Map<string, PatternReceipt[]>();
+  // Each flow's first receipt by any client: [intended, received] epoch ms, for recovery after a fault.
+  const firstReceipts = new Map<string, readonly [number, number]>();
   let unreadable = 0;
   // Each error's first receipt per client: id → client → when.
   const errorReceipts = new Map<string, Map<number, number>>();
   const take = (r: PatternReceipt): void => {
-    if (warmup.has(r.flowId)) warmupLatency.record(r.receivedAtMs - r.intendedAtMs);
-    else if (ledger.received(r.client, r.flowId)) latency.record(r.receivedAtMs - r.intendedAtMs);
+    const warm = warmup.get(r.flowId);
+    if (warm !== undefined) warmupLatency.record(r.receivedAtMs - warm);
+    else if (ledger.received(r.client, r.flowId)) {
+      const intendedAtMs = ledger.intendedAt(r.flowId)!;
+      latency.record(r.receivedAtMs - intendedAtMs);
+      bySecond.record(intendedAtMs, r.receivedAtMs);
+      soFar.record(r.receivedAtMs - intendedAtMs);
+      if (!firstReceipts.has(r.flowId)) firstReceipts.set(r.flowId, [intendedAtMs, r.receivedAtMs]);
+    }
   };
+  let clients: ConnectedClients | undefined;
   port.on('message', (message) => {
+    if (message.type === 'drop')
+      void clients
+        ?.drop(Math.round(message.share * config.clients))
+        .then(() => port.send({ type: 'dropped' }));
     if (message.type !== 'sent') return;
     for (const [flowId, at] of message.flows) {
-      if (message.warmup) warmup.add(flowId);
-      else ledger.sent(flowId, at);
+      if (message.warmup) warmup.set(flowId, at);
+      else {
+        bySecond.start(at);
+        ledger.sent(flowId, at);
+      }
       early.get(flowId)?.forEach(take);
       early.delete(flowId);
     }
   });
-  let clients: { close(): void };
   try {
     clients = await connectClients(config.target, config.profile, config.clients, {
       clock,
@@ -86,19 +112,20 @@ async function work(
     return;
   }
   port.send({ type: 'ready' });
-  const progress = setInterval(
-    () =>
-      port.send({
-        type: 'progress',
-        known: ledger.sentCount(),
-        delivered: ledger.allDelivered(),
-        receivedMin: Math.min(...ledger.receivedPerClient()),
-      }),
-    PROGRESS_MS,
-  );
-  onFinish((errors) => {
+  let ticks = 0;
+  const progress = setInterval(() => {
+    ticks += 1;
+    port.send({
+      type: 'progress',
+      known: ledger.sentCount(),
+      delivered: ledger.allDelivered(),
+      receivedMin: Math.min(...ledger.receivedPerClient()),
+      ...(ticks % LATENCY_EVERY === LATENCY_EVERY - 1 ? { latency: soFar.encode() } : {}),
+    });
+  }, PROGRESS_MS);
+  onFinish(({ errors, since }) => {
     clearInterval(progress);
-    clients.close();
+    clients?.close();
     const errorLatency = new LatencyHistogram();
     const errorsLost: [string, number][] = [];
     for (const [errorId, intendedAtMs] of errors) {
@@ -112,6 +139,7 @@ async function work(
       type: 'result',
       result: {
         histogram: latency.encode(),
+        latencyBySecond: bySecond.encode(),
         warmupHistogram: warmupLatency.encode(),
         receivedPerClient: ledger.receivedPerClient(),
         lost: ledger.lost().map((l) => [l.flowId, l.clientsReceived] as const),
@@ -119,7 +147,16 @@ async function work(
         unreadable,
         errorHistogram: errorLatency.encode(),
         errorsLost,
+        firstReceiptSince: since.map((t) => firstReceiptSince(firstReceipts.values(), t)),
       },
     });
   });
+}
+
+/** The earliest receipt of a flow meant to be sent at or after `t`; null: none. */
+function firstReceiptSince(receipts: Iterable<readonly [number, number]>, t: number): number | null {
+  let first: number | null = null;
+  for (const [intended, received] of receipts)
+    if (intended >= t && (first === null || received < first)) first = received;
+  return first;
 }

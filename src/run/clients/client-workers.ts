@@ -5,13 +5,24 @@ import { HarnessError } from '../../errors/harness-error.ts';
 import { ExitCode } from '../../errors/exit-codes.ts';
 import { LatencyHistogram, type LatencySummary } from '../../shared/latency-histogram.ts';
 import type { SocketTargetOptions } from './socket-clients.ts';
+import { mergeLatencyBySecond } from './latency-by-second.ts';
 import type { FromWorker, WorkerResult } from './worker-messages.ts';
+
+/** Worker i's consumer: the target's, or in a group, the group's members in turn. */
+function workerTarget(target: SocketTargetOptions, i: number): SocketTargetOptions {
+  const { group } = target;
+  return group === undefined || group.length === 0 ? target : { ...target, url: group[i % group.length]! };
+}
 
 /** Starts one clients worker process (the CLI forks itself: `tickstock __clients-worker`). */
 export type SpawnWorker = () => ChildProcess;
 
 export interface MergedClients {
   readonly publishToClient: LatencySummary;
+  /** publish→client latency per second of intended send time (from the first measured flow). */
+  readonly latencyBySecond: ReadonlyMap<number, LatencySummary>;
+  /** How many receipts fall under each of `histogramBoundsMs` (and at or above the bound before it). */
+  readonly histogramCounts: readonly number[];
   readonly warmup: LatencySummary;
   readonly receivedPerClient: readonly number[];
   /** Flows some client never received, with how many clients did. */
@@ -21,6 +32,8 @@ export interface MergedClients {
   readonly errorToClient: LatencySummary;
   /** Errors to be shown that some client never got, with how many clients did. */
   readonly errorsLost: ReadonlyMap<string, number>;
+  /** Per instant asked for: the first receipt by any client of a flow sent at or after it; null: none. */
+  readonly firstReceiptSince: readonly (number | null)[];
 }
 
 /** `clients` as even as possible over `workers` (none empty). */
@@ -62,6 +75,8 @@ export async function startClientWorkers(
   const sizes = split(options.clients, options.workers);
   const children = sizes.map(() => spawn());
   const state = sizes.map(() => ({ known: 0, delivered: false, receivedMin: 0 }));
+  // Each worker's latest latency so far (encoded), merged only when the progress line asks.
+  const latencySoFar: (string | undefined)[] = sizes.map(() => undefined);
   let sent = 0;
   let onChange: (() => void) | undefined;
   let died: HarnessError | undefined;
@@ -76,6 +91,7 @@ export async function startClientWorkers(
     child.on('message', (m: FromWorker) => {
       if (m.type === 'progress') {
         state[i] = { known: m.known, delivered: m.delivered, receivedMin: m.receivedMin };
+        if (m.latency !== undefined) latencySoFar[i] = m.latency;
         onChange?.();
       }
     }),
@@ -99,7 +115,7 @@ export async function startClientWorkers(
       child.send({
         type: 'start',
         config: {
-          target: options.target,
+          target: workerTarget(options.target, i),
           profile: options.profile,
           clients: sizes[i]!,
           errors: options.errors,
@@ -121,6 +137,12 @@ export async function startClientWorkers(
       children.forEach((child) => child.connected && child.send({ type: 'sent', flows, warmup }));
     },
     receivedMin: (): number => Math.min(...state.map((s) => s.receivedMin)),
+    /** publish→client latency so far, merged from the workers' last reports (up to a second old). */
+    latencySoFar(): LatencySummary {
+      const merged = new LatencyHistogram({ digits: 2 });
+      latencySoFar.forEach((encoded) => encoded !== undefined && merged.addEncoded(encoded));
+      return merged.summary();
+    },
     /** Resolves once every worker reports every flow sent so far delivered to all its clients. */
     untilAllDelivered(): Promise<void> {
       return new Promise((resolve, reject) => {
@@ -131,12 +153,29 @@ export async function startClientWorkers(
         onChange();
       });
     },
-    /** Stops the clients and merges what every worker measured; `errors`: those every client should have seen. */
-    async finish(errors: readonly (readonly [string, number])[] = []): Promise<MergedClients> {
+    /** A fault: drops this share of every worker's clients; resolves once they have reconnected. */
+    async drop(share: number): Promise<void> {
+      await Promise.all(
+        children.map((child, i) => {
+          const dropped = next(child, 'dropped', i);
+          child.send({ type: 'drop', share });
+          return dropped;
+        }),
+      );
+    },
+    /**
+     * Stops the clients and merges what every worker measured; `errors`: those every client should have
+     * seen; `since`: instants for which to find the first receipt of a flow sent at or after each.
+     */
+    async finish(
+      errors: readonly (readonly [string, number])[] = [],
+      since: readonly number[] = [],
+      histogramBoundsMs: readonly number[] = [],
+    ): Promise<MergedClients> {
       const results = await Promise.all(
         children.map((child, i) => {
           const result = next(child, 'result', i);
-          child.send({ type: 'finish', errors });
+          child.send({ type: 'finish', errors, since });
           return result;
         }),
       );
@@ -163,10 +202,13 @@ export async function startClientWorkers(
           sizes,
         ),
         publishToClient: histogram.summary(),
+        latencyBySecond: mergeLatencyBySecond(merged.map((r) => r.latencyBySecond)),
+        histogramCounts: histogram.countsBelow(histogramBoundsMs),
         warmup: warmupHistogram.summary(),
         receivedPerClient: merged.flatMap((r) => r.receivedPerClient),
         foreign: merged.reduce((n, r) => n + r.foreign, 0),
         unreadable: merged.reduce((n, r) => n + r.unreadable, 0),
+        firstReceiptSince: since.map((_, i) => earliest(merged.map((r) => r.firstReceiptSince[i] ?? null))),
       };
     },
     close: stopAll,
@@ -194,3 +236,6 @@ function joinLost(
 }
 
 export type ClientWorkers = Awaited<ReturnType<typeof startClientWorkers>>;
+
+const earliest = (times: readonly (number | null)[]): number | null =>
+  times.reduce<number | null>((a, t) => (t === null ? a : a === null ? t : Math.min(a, t)), null);

@@ -11,17 +11,33 @@ export interface SocketTargetOptions {
   readonly path: string | undefined;
   /** Sent as the handshake's `auth.token`, where the consumer asks for one. */
   readonly token: string | undefined;
+  /** A group of consumers sharing their clients (`url` among them): worker i connects to group[i % n]. */
+  readonly group?: readonly string[] | undefined;
+  /** Extra HTTP headers on the handshake (with the websocket transport: on the upgrade request). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
-/** One pattern a client received: which flow, and when it was meant to be sent and was received. */
+/**
+ * One pattern a client received: which flow, and when. A run times latency from its own intended send
+ * time (the generator told the workers), never from the payload: a replayed message keeps its recorded
+ * timestamp, and a consumer may stamp its own. The demo, whose simulator stamps the intended time, times
+ * from the payload as a page does.
+ */
 export interface PatternReceipt {
   readonly client: number;
   readonly flowId: string;
-  readonly intendedAtMs: number;
   readonly receivedAtMs: number;
+  /** The payload's own publish time (epoch ms), where the profile's `sentAtPath` says. */
+  readonly publishedAtMs: number;
 }
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export interface ConnectedClients {
+  /** Cuts the first `count` clients' connections (a fault); resolves once they have reconnected. */
+  drop(count: number): Promise<void>;
+  close(): void;
+}
 
 /**
  * N Socket.IO clients, as browsers of the consumer under test, listening where its profile says
@@ -40,10 +56,11 @@ export async function connectClients(
     /** An error pushed to a client where the profile says errors arrive (not listened to if absent). */
     readonly onError?: (client: number, errorId: string, receivedAtMs: number) => void;
   },
-): Promise<{ close(): void }> {
+): Promise<ConnectedClients> {
   const { namespace, event, flowIdPath, sentAtPath } = profile.patterns;
   const url = new URL(namespace, target.url).toString();
   const sockets: Socket[] = [];
+  const patternSockets: Socket[] = [];
   const handshakes: Promise<void>[] = [];
   const close = (): void => sockets.forEach((s) => s.disconnect());
   for (let client = 0; client < count; client++) {
@@ -51,17 +68,20 @@ export async function connectClients(
       path: target.path,
       auth: target.token === undefined ? {} : { token: target.token },
       transports: ['websocket'],
+      ...(target.headers === undefined ? {} : { extraHeaders: { ...target.headers } }),
       reconnection: true,
       timeout: HANDSHAKE_TIMEOUT_MS,
     });
     sockets.push(socket);
+    patternSockets.push(socket);
     handshakes.push(connected(socket, url));
     socket.on(event, (payload: unknown) => {
       const receivedAtMs = deps.clock.now();
       const flowId = flowIdPath === undefined ? findKey(payload, 'flow_id') : valueAt(payload, flowIdPath);
       const sentAt = valueAt(payload, sentAtPath);
+      // No publish time where the profile says it is: the payload is not what the profile describes.
       if (typeof flowId !== 'string' || typeof sentAt !== 'number') return deps.onUnreadable();
-      deps.onPattern({ client, flowId, intendedAtMs: sentAt * 1000, receivedAtMs });
+      deps.onPattern({ client, flowId, receivedAtMs, publishedAtMs: sentAt * 1000 });
     });
     const { errors } = profile;
     const onError = deps.onError;
@@ -88,7 +108,17 @@ export async function connectClients(
     close();
     throw error;
   }
-  return { close };
+  return {
+    close,
+    drop: (n) =>
+      Promise.all(
+        patternSockets.slice(0, n).map((socket) => {
+          const back = new Promise<void>((resolve) => socket.io.once('reconnect', () => resolve()));
+          socket.io.engine.close(); // as a lost connection: the manager reconnects, unlike disconnect()
+          return back;
+        }),
+      ).then(() => undefined),
+  };
 }
 
 function connected(socket: Socket, url: string): Promise<void> {

@@ -18,12 +18,23 @@ export type ToWorker =
       readonly flows: readonly (readonly [string, number])[];
       readonly warmup: boolean;
     }
-  /** Stop and report; `errors`: the errors every client should have been shown, [id, intended epoch ms]. */
-  | { readonly type: 'finish'; readonly errors: readonly (readonly [string, number])[] };
+  /** A fault: drop this share of the clients' connections; they reconnect by themselves. */
+  | { readonly type: 'drop'; readonly share: number }
+  /**
+   * Stop and report; `errors`: the errors every client should have been shown, [id, intended epoch ms];
+   * `since`: instants (epoch ms) for which to find the first receipt of a flow sent at or after each.
+   */
+  | {
+      readonly type: 'finish';
+      readonly errors: readonly (readonly [string, number])[];
+      readonly since: readonly number[];
+    };
 
 export interface WorkerResult {
   /** publish→client latency, HDR-encoded (LatencyHistogram.encode). */
   readonly histogram: string;
+  /** The same per second of intended send time, from the first measured flow: [second, encoded]. */
+  readonly latencyBySecond: readonly (readonly [number, string])[];
   /** The same for the warm-up's flows. */
   readonly warmupHistogram: string;
   readonly receivedPerClient: readonly number[];
@@ -35,10 +46,14 @@ export interface WorkerResult {
   readonly errorHistogram: string;
   /** Errors to be shown that some of this worker's clients never got: [error id, how many did]. */
   readonly errorsLost: readonly (readonly [string, number])[];
+  /** Per `since` instant: the first receipt (epoch ms) of a flow sent at or after it; null: none. */
+  readonly firstReceiptSince: readonly (number | null)[];
 }
 
 export type FromWorker =
   | { readonly type: 'ready' }
+  /** Every dropped client is connected again. */
+  | { readonly type: 'dropped' }
   | { readonly type: 'failed'; readonly code: string; readonly message: string; readonly hint: string }
   | {
       readonly type: 'progress';
@@ -46,5 +61,7 @@ export type FromWorker =
       readonly known: number;
       readonly delivered: boolean;
       readonly receivedMin: number;
+      /** publish→client latency so far, HDR-encoded: about once a second, not in every progress message. */
+      readonly latency?: string;
     }
   | { readonly type: 'result'; readonly result: WorkerResult };

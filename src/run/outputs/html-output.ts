@@ -1,18 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import type { LatencyReport } from '../../contract/schemas/run-report.ts';
-// XML's five escapes are HTML's too (HTML5 knows &apos;); characters neither should hold become U+FFFD.
-import { escapeXml as esc } from '../../shared/junit-xml.ts';
+import { esc, metric } from './html-metric.ts';
+import { faultsSection } from './html-faults.ts';
+import { timelineSection } from './html-timeline.ts';
 import type { RunReport } from '../run-report.ts';
+import { isLatencyFigure } from '../metrics.ts';
+import { formatChange, loadWarning, toleranceText } from './baseline-text.ts';
 import { latencyChartSvg, PERCENTILES, type ChartSeries } from './latency-chart.ts';
 import { REPORT_CSS } from './html-report-css.ts';
 import type { RunOutput } from './run-output.ts';
-
-/**
- * One figure as the JSON report holds it, tagged so a test (or a scraper) can find it: `data-metric` names
- * the figure, the text is its value exactly as in the JSON; units stand outside the element.
- */
-const metric = (name: string, value: string | number, tag = 'span'): string =>
-  `<${tag} data-metric="${esc(name)}">${esc(String(value))}</${tag}>`;
 
 /** The report as JSON inside the page: `<` escaped, so no string in it can close the script element. */
 export const embeddedJson = (report: RunReport): string =>
@@ -52,6 +48,34 @@ ${rows.join('\n')}
   return `<section aria-labelledby="h-thresholds">
 <h2 id="h-thresholds">Thresholds</h2>
 ${body}
+</section>`;
+}
+
+/** Each figure compared with the baseline: the baseline's, this run's, the change, held or regressed. */
+function baseline(r: RunReport): string {
+  const s = r.baseline;
+  if (s === undefined) return '';
+  const rows = s.comparisons.map((c, i) => {
+    const at = `baseline.comparisons.${i}`;
+    const value = (key: 'baseline' | 'current') =>
+      `<td class="num">${metric(`${at}.${key}`, c[key])}${isLatencyFigure(c.metric) ? ' ms' : ''}</td>`;
+    return `<tr class="${c.regressed ? 'failed' : 'ok'}">
+<td>${metric(`${at}.regressed`, c.regressed ? 'REGRESSED' : '✓')}</td>
+<th scope="row"><code>${metric(`${at}.metric`, c.metric)}</code></th>
+${value('baseline')}${value('current')}<td class="num">${esc(formatChange(c.change_pct))}</td>
+</tr>`;
+  });
+  const warning = loadWarning(s);
+  return `<section aria-labelledby="h-baseline">
+<h2 id="h-baseline">Against the baseline: ${metric('baseline.regressed', s.regressed)} regressed</h2>
+<p>Compared with <code>${metric('baseline.file', s.file)}</code>: a figure regresses when it is ${esc(toleranceText(s))}.</p>
+${warning === null ? '' : `<p class="warn">${esc(warning)}</p>`}
+<table>
+<thead><tr><th scope="col">result</th><th scope="col">figure</th><th scope="col">baseline</th><th scope="col">this run</th><th scope="col">change</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>
 </section>`;
 }
 
@@ -203,6 +227,34 @@ ${list(
 </section>`;
 }
 
+/** The pages of the consumer's UI: error→page, each page's renders and problems, the errors never rendered. */
+function browsers(r: RunReport): string {
+  const b = r.browsers;
+  if (b == null) return '';
+  const rows = b.per_page.map(
+    (p, i) =>
+      `<tr><th scope="row">${i}</th>${(['shown', 'not_shown', 'console_errors', 'page_errors'] as const).map((k) => `<td class="num">${metric(`browsers.per_page.${i}.${k}`, p[k])}</td>`).join('')}<td>${p.problems.map((t) => `<code>${esc(t)}</code>`).join('<br>')}</td></tr>`,
+  );
+  const missed = r.errors?.not_rendered ?? [];
+  return `<section aria-labelledby="h-browsers">
+<h2 id="h-browsers">Errors rendered in the consumer's UI</h2>
+<p>${metric('browsers.pages', b.pages)} headless pages of <code>${esc(b.url)}</code>, each to render ${metric('browsers.to_render', b.to_render)} errors; timed from each error's intended send time to its node entering the page.</p>
+<dl class="facts">
+<div><dt>error→page p50</dt><dd>${metric('browsers.error_to_page.p50', b.error_to_page.p50)} ms</dd></div>
+<div><dt>error→page p99</dt><dd>${metric('browsers.error_to_page.p99', b.error_to_page.p99)} ms</dd></div>
+<div><dt>max</dt><dd>${metric('browsers.error_to_page.max', b.error_to_page.max)} ms</dd></div>
+<div><dt>renders</dt><dd>${metric('browsers.error_to_page.count', b.error_to_page.count)}</dd></div>
+</dl>
+<table>
+<thead><tr><th scope="col">page</th><th scope="col">rendered</th><th scope="col">not rendered</th><th scope="col">console errors</th><th scope="col">exceptions</th><th scope="col">first problems</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>
+${missed.length === 0 ? '' : `<h3>Never rendered</h3><ul>${missed.map((x) => `<li><code>${esc(x.error_id)}</code> (${esc(x.severity)}): missed by page ${esc(x.pages_missed.join(', '))}</li>`).join('')}</ul>`}
+</section>`;
+}
+
 function lost(r: RunReport): string {
   const rows = r.lost.map(
     (l, i) =>
@@ -237,7 +289,7 @@ export function runReportHtml(r: RunReport): string {
 </head>
 <body>
 <main>
-${[header(r), thresholds(r), latency(r), delivery(r), checkpoints(r), errors(r), lost(r)].join('\n')}
+${[header(r), thresholds(r), baseline(r), latency(r), timelineSection(r), delivery(r), checkpoints(r), errors(r), browsers(r), faultsSection(r), lost(r)].join('\n')}
 </main>
 <footer><p>The report as JSON (schema <code>${esc(r.schema)}</code>) is in this file: <code>script#report</code>.</p></footer>
 <script type="application/json" id="report">${embeddedJson(r)}</script>

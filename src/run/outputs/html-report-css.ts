@@ -38,6 +38,15 @@ aside p { color: #4b5563; font-size: 0.875rem; }
 .bar-measured { fill: #1d4ed8; background: #1d4ed8; }
 .bar-warmup { fill: #64748b; background: #64748b; }
 .bar-floor { fill: #0f766e; background: #0f766e; }
+.chart .tick { fill: #4b5563; font-size: 11px; }
+.chart .grid { stroke: #e5e7eb; }
+.chart polyline { fill: none; stroke-width: 1.5; }
+.chart polyline.line-delivered { stroke-dasharray: 6 4; } /* over "sent" when all arrive: both stay seen */
+.line-p50 { stroke: #1d4ed8; fill: #1d4ed8; background: #1d4ed8; }
+.line-p99 { stroke: #991b1b; fill: #991b1b; background: #991b1b; }
+.line-sent { stroke: #64748b; fill: #64748b; background: #64748b; }
+.line-delivered { stroke: #0f766e; fill: #0f766e; background: #0f766e; }
+figcaption { color: #4b5563; font-size: 0.875rem; }
 .legend { font-size: 0.875rem; color: #4b5563; }
 .legend .key { display: inline-block; width: 0.9rem; height: 0.9rem; vertical-align: -0.1rem; margin-left: 0.5rem; }
 .warn { background: #fef3c7; color: #78350f; padding: 0.5rem 0.75rem; border-radius: 0.25rem; }

@@ -1,6 +1,26 @@
 import { writeFile } from 'node:fs/promises';
-import { junitXml } from '../../shared/junit-xml.ts';
+import { junitXml, type JUnitSuite } from '../../shared/junit-xml.ts';
+import type { RunReport } from '../run-report.ts';
+import { formatChange, formatFigure, toleranceText } from './baseline-text.ts';
 import type { RunOutput } from './run-output.ts';
+
+/** One testcase per figure compared with the baseline; a regressed one fails. */
+const baselineSuite = (s: NonNullable<RunReport['baseline']>): JUnitSuite => ({
+  name: `baseline (${s.file})`,
+  cases: s.comparisons.map((c) => ({
+    classname: 'tickstock.run.baseline',
+    name: c.metric,
+    ...(c.regressed
+      ? {
+          failure: {
+            message: `${c.metric} regressed: ${formatFigure(c.metric, c.current)} against ${formatFigure(c.metric, c.baseline)} (${formatChange(c.change_pct)})`,
+            type: 'BaselineRegressed',
+            detail: `A figure regresses when it is ${toleranceText(s)}. Baseline: ${s.file}.`,
+          },
+        }
+      : {}),
+  })),
+});
 
 /** One testcase per threshold, so a CI system shows which one failed and by how much. */
 export const junitOutput = (path: string): RunOutput => ({
@@ -26,6 +46,7 @@ export const junitOutput = (path: string): RunOutput => ({
                 }),
           })),
         },
+        ...(report.baseline === undefined ? [] : [baselineSuite(report.baseline)]),
       ]),
     ),
 });

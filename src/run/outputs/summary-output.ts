@@ -1,5 +1,6 @@
 import { formatMs } from '../../shared/latency-histogram.ts';
 import type { RunReport } from '../run-report.ts';
+import { baselineLines } from './baseline-text.ts';
 import type { RunOutput } from './run-output.ts';
 
 const LOST_SHOWN = 10;
@@ -22,7 +23,53 @@ function errorLines(r: RunReport): string[] {
       .slice(0, ERRORS_SHOWN)
       .map((x) => `  not shown ${x.error_id} (${x.severity}): ${x.clients_received} of ${r.clients} clients`),
     ...e.not_stored.slice(0, ERRORS_SHOWN).map((x) => `  not stored ${x.error_id} (${x.severity})`),
+    ...((e.unheard ?? 0) === 0
+      ? []
+      : [
+          `  ${e.unheard} errors reached no subscriber when published: lost to pub-sub (at most once), not by the consumer`,
+        ]),
   ];
+}
+
+/** The pages of the consumer's UI: errors rendered on each, error→page, what was missed, what the pages threw. */
+function browserLines(r: RunReport): string[] {
+  const b = r.browsers;
+  if (b == null) return [];
+  const l = b.error_to_page;
+  const problems = b.per_page.reduce((n, p) => n + p.console_errors + p.page_errors, 0);
+  return [
+    `  browsers             ${b.pages} pages of ${b.url}: rendered ${b.per_page.map((p) => p.shown).join(', ')} of ${b.to_render} errors; ${problems === 0 ? 'no console errors' : `${problems} console errors or exceptions`}`,
+    ...(l.count === 0
+      ? []
+      : [
+          `  error→page           p50 ${formatMs(l.p50)}  p99 ${formatMs(l.p99)}  max ${formatMs(l.max)}  (${l.count} renders, from the intended send time)`,
+        ]),
+    ...(r.errors?.not_rendered ?? [])
+      .slice(0, ERRORS_SHOWN)
+      .map(
+        (x) => `  not rendered ${x.error_id} (${x.severity}): missed by page ${x.pages_missed.join(', ')}`,
+      ),
+    ...b.per_page.flatMap((p, i) => p.problems.slice(0, ERRORS_SHOWN).map((text) => `  page ${i}: ${text}`)),
+  ];
+}
+
+const FAULT_LOST_SHOWN = 5;
+
+/** Each fault: when it held, what was sent in its window and lost, and how long until flows came again. */
+function faultLines(r: RunReport): string[] {
+  const s = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000).toFixed(2)} s`);
+  return (r.faults ?? []).flatMap((f) => [
+    `  fault ${f.label.padEnd(14)} ${f.started_ms === null ? 'not run: the load ended first' : `${f.spec}: ${s(f.started_ms)}–${s(f.ended_ms)}; sent ${f.sent}, delivered ${f.delivered}, lost ${f.lost_count}; errors lost ${f.errors_lost.length} of ${f.errors_sent}${f.errors_unheard ? ` (${f.errors_unheard} to no subscriber)` : ''}; recovery ${f.recovery_ms === null ? 'none (no flow sent after it arrived)' : formatMs(f.recovery_ms)}`}`,
+    ...(f.failed === undefined ? [] : [`    could not be injected: ${f.failed}`]),
+    ...(f.lost.length === 0
+      ? []
+      : [
+          `    lost ${f.lost.slice(0, FAULT_LOST_SHOWN).join(', ')}${f.lost_count > FAULT_LOST_SHOWN ? ` … (+${f.lost_count - FAULT_LOST_SHOWN})` : ''}`,
+        ]),
+    ...(f.errors_lost.length === 0
+      ? []
+      : [`    errors lost ${f.errors_lost.slice(0, FAULT_LOST_SHOWN).join(', ')}`]),
+  ]);
 }
 
 function checkpointLines(r: RunReport): string[] {
@@ -38,7 +85,10 @@ function checkpointLines(r: RunReport): string[] {
   ];
 }
 
-/** The end summary a person reads: figures, then each threshold with ✓ or ✗, then what was lost. */
+/**
+ * The end summary a person reads: figures, then each threshold with ✓ or ✗, the comparison with a baseline,
+ * then what was lost.
+ */
 export function summaryLines(r: RunReport): string[] {
   const p = r.latency_ms.publish_to_client;
   const lines = [
@@ -64,6 +114,8 @@ export function summaryLines(r: RunReport): string[] {
     `  lost                 ${r.lost.length === 0 ? 'none' : `${r.lost.length} flows`}`,
     ...checkpointLines(r),
     ...errorLines(r),
+    ...browserLines(r),
+    ...faultLines(r),
     ...(r.delivery.unreadable > 0
       ? [
           `  unreadable           ${r.delivery.unreadable} payloads had no flow id or publish time where profile ${r.profile} looks: is --profile right for this consumer?`,
@@ -73,6 +125,7 @@ export function summaryLines(r: RunReport): string[] {
       (t) =>
         `  ${t.ok ? '✓' : '✗'} ${t.expr.padEnd(36)} ${t.value === null ? 'not measured' : `measured ${t.value}`}`,
     ),
+    ...baselineLines(r),
     ...r.lost
       .slice(0, LOST_SHOWN)
       .map(

@@ -181,6 +181,24 @@ describe('configuration', () => {
     }
   });
 
+  test('CONSUMER_SHARD is INDEX/COUNT, 1 ≤ INDEX ≤ COUNT; anything else is named with what it must be', () => {
+    expect(loadConfig({ CONSUMER_SHARD: '2/3' }).consumer.shard).toEqual({ index: 2, count: 3 });
+    expect(loadConfig({}).consumer.shard).toBeUndefined();
+    for (const bad of ['0/2', '3/2', '1', 'a/b', '1/65']) {
+      const error = (() => {
+        try {
+          loadConfig({ CONSUMER_SHARD: bad });
+        } catch (e) {
+          return e as ConfigError;
+        }
+        return undefined;
+      })();
+      expect(error?.issues, bad).toEqual([
+        { key: 'CONSUMER_SHARD', value: bad, expected: 'INDEX/COUNT with 1 ≤ INDEX ≤ COUNT ≤ 64, e.g. 1/2' },
+      ]);
+    }
+  });
+
   test('TEST_ variants take precedence over the plain URLs', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://a/x',

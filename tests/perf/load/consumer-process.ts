@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { composeConsumer } from '../../../src/consumer/compose-consumer.ts';
-import { DEFAULT_CONSUMER } from '../../../src/consumer/consumer.ts';
+import { DEFAULT_CONSUMER } from '../../../src/consumer/consumer-options.ts';
 import { DEFAULT_ERROR_MONITORING } from '../../../src/consumer/errors/error-monitoring.ts';
 import { DEFAULT_ERROR_STORE } from '../../../src/consumer/errors/error-store.ts';
 import { createPool } from '../../../src/db/pools.ts';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { systemClock } from '../../../src/shared/clock.ts';
+import { afterPrecisely } from '../../../src/shared/precise-timer.ts';
 import { formatMs, LatencyHistogram, type LatencySummary } from '../../../src/shared/latency-histogram.ts';
 import type { BareRelayConfig } from './bare-relay-process.ts';
 import { clientsHandle, warmUp } from './clients-handle.ts';
@@ -84,7 +85,9 @@ async function barePublish(
       replies.push(redis.publish(FLOOR_CHANNEL, message(intended, n)));
       lateness.record(now - intended);
     }
-    await sleep(Math.max(0, start + (n * 1000) / rate - systemClock.now()));
+    // Paced as the harness's generators are, so that comparing with them compares the measuring alone.
+    const wait = Math.max(0, start + (n * 1000) / rate - systemClock.now());
+    await new Promise<void>((resolve) => afterPrecisely(systemClock, wait, resolve));
   }
   await Promise.all(replies);
   return { sent: total, lateness: lateness.summary() };

@@ -4,7 +4,8 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { HarnessError } from '../../src/errors/harness-error.ts';
+import { ExitCode } from '../errors/exit-codes.ts';
+import { HarnessError } from '../errors/harness-error.ts';
 
 const run = promisify(execFile);
 const entry = createRequire(import.meta.url).resolve('@sparticuz/chromium');
@@ -48,8 +49,8 @@ export async function bundledChromium(cacheRoot: string): Promise<UnpackedChromi
     throw new HarnessError(
       'BROWSER_UNPACK_FAILED',
       `could not unpack @sparticuz/chromium ${version} into ${dir}: ${(error as Error).message}`,
-      'check free space in the temp directory, or set CHROMIUM_PATH to a Chromium binary',
-      { cause: error },
+      'check free space in the temp directory (HARNESS_TMPDIR), or set CHROMIUM_PATH to a Chromium binary',
+      { cause: error, exitCode: ExitCode.service },
     );
   } finally {
     await rm(staging, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/shared/package-root.ts';
 import { CHANNELS } from '../../src/contract/channels.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
-import { watchChild } from '../support/run-cli.ts';
+import { cliEnv, watchChild } from '../support/run-cli.ts';
 import { withDeadline } from '../support/wait-for.ts';
 
 const services = useIsolatedServices();
@@ -20,7 +20,7 @@ function inTerminal(args: readonly string[], env: Record<string, string>) {
   const command = ['stty cols 160 rows 40;', 'exec', 'node', 'bin/tickstock.js', ...args].join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: PACKAGE_ROOT,
-    env: { ...process.env, SHELL: '/bin/sh', LOG_LEVEL: 'warn', ...env },
+    env: cliEnv({ SHELL: '/bin/sh', ...env }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   return { ...watchChild(child), ctrlC: () => child.stdin.write('\x03') };
@@ -64,7 +64,7 @@ describe('Ctrl+C in a terminal', () => {
       ],
       {},
     );
-    await run.waitFor(/sent [1-9]\d* · received \(fewest\) [1-9]/, 60_000);
+    await run.waitFor(/sent [1-9]\d* · \d+\/s · received \(fewest\) [1-9]/, 60_000);
     run.ctrlC();
     expect(await withDeadline(run.exited, 15_000, 'the run to exit'), run.output()).toBe(0); // no consumer left holding it open
     expect(run.output()).toMatch(/SIGINT: stopping the load; waiting the grace period/);
@@ -82,6 +82,7 @@ describe('Ctrl+C in a terminal', () => {
     expect(await withDeadline(demo.exited, 30_000, 'the demo to exit'), demo.output()).toBe(0);
     expect(demo.output()).toMatch(/SIGINT: stopping the simulator/);
     expect(demo.output()).toMatch(/sent \d+ pattern events in/);
+    expect(demo.output()).toMatch(/delivered to the built-in client: (\d+) of \1 published; 0 flows missing/);
     // Log lines (the demo's simulated criticals raise alerts) stand on lines of their own, never inside
     // the status line or the summary.
     expect(demo.output()).not.toMatch(/events\/s · [^\n]*\{"level"|\{"level"[^\n]*events\/s · /);
