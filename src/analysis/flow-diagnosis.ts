@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { CHECKPOINTS, type Checkpoint } from '../contract/checkpoints.ts';
 import {
+  flowRowsById,
   incompleteFlowRows,
   reconnections,
   type FlowRow,
@@ -77,9 +78,8 @@ export function diagnose(
   };
 }
 
-export async function incompleteFlows(db: pg.Pool, window: FlowWindow): Promise<IncompleteFlow[]> {
-  const [rows, gaps] = await Promise.all([incompleteFlowRows(db, window), reconnections(db, window.since)]);
-  return rows.map((row) => ({
+const described = (rows: readonly FlowRow[], gaps: readonly ReconnectRow[]): IncompleteFlow[] =>
+  rows.map((row) => ({
     flowId: row.flow_id,
     symbol: row.symbol,
     pattern: row.pattern_name,
@@ -87,4 +87,19 @@ export async function incompleteFlows(db: pg.Pool, window: FlowWindow): Promise<
     path: row.flow_path,
     ...diagnose(row, gaps),
   }));
+
+export async function incompleteFlows(db: pg.Pool, window: FlowWindow): Promise<IncompleteFlow[]> {
+  const [rows, gaps] = await Promise.all([incompleteFlowRows(db, window), reconnections(db, window.since)]);
+  return described(rows, gaps);
+}
+
+/** These flows (incomplete ones a window read named), each with where it stopped and why. */
+export async function incompleteFlowsById(
+  db: pg.Pool,
+  ids: readonly string[],
+  since: Date,
+): Promise<IncompleteFlow[]> {
+  if (ids.length === 0) return [];
+  const [rows, gaps] = await Promise.all([flowRowsById(db, ids, since), reconnections(db, since)]);
+  return described(rows, gaps);
 }

@@ -37,6 +37,9 @@ const FLOW_TIMES = `
     FROM integration_events
    WHERE flow_id IS NOT NULL AND event_type = 'pattern_detected' AND timestamp >= $1
    GROUP BY flow_id`;
+/** A FLOW_TIMES row with all four checkpoints. */
+const COMPLETE =
+  'published IS NOT NULL AND received IS NOT NULL AND parsed IS NOT NULL AND delivered IS NOT NULL';
 
 export interface FlowRow {
   readonly flow_id: string;
@@ -63,7 +66,7 @@ export interface FlowWindow {
 
 const INCOMPLETE_FLOWS = patternFlows(`timestamp >= $1 AND flow_id IN (
   SELECT flow_id FROM (${FLOW_TIMES}) t
-   WHERE (published IS NULL OR received IS NULL OR parsed IS NULL OR delivered IS NULL)
+   WHERE NOT (${COMPLETE})
      AND start_time < now() - make_interval(secs => $2 / 1000.0)
    ORDER BY start_time DESC LIMIT $3)`);
 
@@ -72,6 +75,16 @@ export async function incompleteFlowRows(db: pg.Pool, w: FlowWindow): Promise<Fl
     // Chosen by their times first; only the chosen few have their paths and details gathered.
     `SELECT * FROM (${INCOMPLETE_FLOWS}) f ORDER BY start_time DESC`,
     [w.since, w.settleMs, w.limit],
+  );
+  return rows;
+}
+
+/** These flows' rows in the window, newest first. */
+export async function flowRowsById(db: pg.Pool, ids: readonly string[], since: Date): Promise<FlowRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<FlowRow>(
+    `SELECT * FROM (${patternFlows('flow_id = ANY($1::uuid[]) AND timestamp >= $2')}) f ORDER BY start_time DESC`,
+    [ids, since],
   );
   return rows;
 }
@@ -85,7 +98,7 @@ export interface FlowCounts {
 export async function flowCounts(db: pg.Pool, w: FlowWindow): Promise<FlowCounts> {
   const { rows } = await db.query<{ total: string; complete: string }>(
     `SELECT count(*) AS total,
-            count(*) FILTER (WHERE published IS NOT NULL AND received IS NOT NULL AND parsed IS NOT NULL AND delivered IS NOT NULL) AS complete
+            count(*) FILTER (WHERE ${COMPLETE}) AS complete
        FROM (${FLOW_TIMES}) f WHERE start_time < now() - make_interval(secs => $2 / 1000.0)`,
     [w.since, w.settleMs],
   );
@@ -103,31 +116,31 @@ export interface HopPercentiles {
   readonly max: number | null;
 }
 
-/** Latency of each hop, in ms, from the checkpoint times (published → received → parsed → delivered). */
-export async function hopPercentiles(db: pg.Pool, since: Date): Promise<HopPercentiles[]> {
-  const hop = (name: string, from: string, to: string) => `
+const hopSql = (name: string, from: string, to: string) => `
     SELECT '${name}' AS hop, count(*) AS count,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
            percentile_cont(0.9) WITHIN GROUP (ORDER BY ms) AS p90,
            percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
            max(ms) AS max
       FROM (SELECT extract(epoch FROM ${to} - ${from}) * 1000 AS ms FROM flows WHERE ${from} IS NOT NULL AND ${to} IS NOT NULL) h`;
-  const { rows } = await db.query<{
-    hop: string;
-    count: string;
-    p50: number | null;
-    p90: number | null;
-    p99: number | null;
-    max: string | null;
-  }>(
-    `WITH flows AS (${FLOW_TIMES})
-     ${hop('published→received', 'published', 'received')} UNION ALL
-     ${hop('received→parsed', 'received', 'parsed')} UNION ALL
-     ${hop('parsed→delivered', 'parsed', 'delivered')} UNION ALL
-     ${hop('published→delivered', 'published', 'delivered')}`,
-    [since],
-  );
-  return rows.map((r) => ({
+/** Each hop's latencies over a relation `flows` of FLOW_TIMES rows. */
+const HOPS = [
+  hopSql('published→received', 'published', 'received'),
+  hopSql('received→parsed', 'received', 'parsed'),
+  hopSql('parsed→delivered', 'parsed', 'delivered'),
+  hopSql('published→delivered', 'published', 'delivered'),
+].join(' UNION ALL ');
+
+interface HopRow {
+  readonly hop: string;
+  readonly count: string | number;
+  readonly p50: number | null;
+  readonly p90: number | null;
+  readonly p99: number | null;
+  readonly max: string | number | null;
+}
+const hopPercentilesOf = (rows: readonly HopRow[]): HopPercentiles[] =>
+  rows.map((r) => ({
     hop: r.hop,
     count: Number(r.count),
     p50: r.p50,
@@ -135,6 +148,50 @@ export async function hopPercentiles(db: pg.Pool, since: Date): Promise<HopPerce
     p99: r.p99,
     max: r.max === null ? null : Number(r.max),
   }));
+
+/** Latency of each hop, in ms, from the checkpoint times (published → received → parsed → delivered). */
+export async function hopPercentiles(db: pg.Pool, since: Date): Promise<HopPercentiles[]> {
+  const { rows } = await db.query<HopRow>(`WITH flows AS (${FLOW_TIMES}) ${HOPS}`, [since]);
+  return hopPercentilesOf(rows);
+}
+
+export interface WindowFlows {
+  /** Of the flows old enough to judge. */
+  readonly counts: FlowCounts;
+  /** Of every flow in the window. */
+  readonly hops: HopPercentiles[];
+  /** The newest incomplete ones, newest first (at most `limit`). */
+  readonly incompleteIds: string[];
+}
+
+/**
+ * Counts, hop latencies and the newest incomplete flows of one window from one grouping of its rows:
+ * the dashboard asks each second, and three groupings of the same rows cost PostgreSQL three times the CPU
+ * on the cores the pipeline runs on.
+ */
+export async function windowFlows(db: pg.Pool, w: FlowWindow): Promise<WindowFlows> {
+  const { rows } = await db.query<{
+    total: string;
+    complete: string;
+    incomplete_ids: string[];
+    hops: HopRow[] | null;
+  }>(
+    `WITH flows AS MATERIALIZED (${FLOW_TIMES}),
+          judged AS (SELECT * FROM flows WHERE start_time < now() - make_interval(secs => $2 / 1000.0))
+     SELECT (SELECT count(*) FROM judged) AS total,
+            (SELECT count(*) FROM judged WHERE ${COMPLETE}) AS complete,
+            ARRAY(SELECT flow_id::text FROM judged WHERE NOT (${COMPLETE}) ORDER BY start_time DESC LIMIT $3) AS incomplete_ids,
+            (SELECT json_agg(h) FROM (${HOPS}) h) AS hops`,
+    [w.since, w.settleMs, w.limit],
+  );
+  const r = rows[0]!;
+  const total = Number(r.total);
+  const complete = Number(r.complete);
+  return {
+    counts: { total, complete, incomplete: total - complete },
+    hops: hopPercentilesOf(r.hops ?? []),
+    incompleteIds: r.incomplete_ids,
+  };
 }
 
 export interface RejectionRow {

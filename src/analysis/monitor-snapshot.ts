@@ -3,11 +3,12 @@ import type pg from 'pg';
 import { ALL_CHANNELS, PRODUCER_HEARTBEAT_KEY } from '../contract/channels.ts';
 import { CHECKPOINTS } from '../contract/checkpoints.ts';
 import { formatMs } from '../shared/latency-histogram.ts';
-import { incompleteFlows, type IncompleteFlow } from './flow-diagnosis.ts';
+import { incompleteFlows, incompleteFlowsById, type IncompleteFlow } from './flow-diagnosis.ts';
 import {
   flowCounts,
   hopPercentiles,
   latestRejections,
+  windowFlows,
   type FlowCounts,
   type HopPercentiles,
 } from './flow-queries.ts';
@@ -83,6 +84,11 @@ export function snapshotReads(
     counts: () => flowCounts(deps.db, { since, settleMs, limit: 0 }),
     hops: () => hopPercentiles(deps.db, recent),
     incomplete: () => incompleteFlows(deps.db, { since, settleMs, limit: options.incompleteLimit ?? 10 }),
+    /** Counts, hops (over the same window) and the incomplete flows with one grouping of the rows. */
+    window: async () => {
+      const w = await windowFlows(deps.db, { since, settleMs, limit: options.incompleteLimit ?? 10 });
+      return { ...w, incomplete: await incompleteFlowsById(deps.db, w.incompleteIds, since) };
+    },
     rejected: (limit: number) => latestRejections(deps.db, since, limit),
   };
 }

@@ -53,11 +53,19 @@ export function createPipelineReads(
         incompleteLimit: options.incompleteLimit,
       });
       const unavailable: StoredFigures['unavailable'] = [];
-      const part = async <T>(name: string, store: string, read: () => Promise<T>): Promise<T | null> => {
+      // Parts read together (one query) are named one by one when they do not answer.
+      const part = async <T>(
+        names: string | readonly string[],
+        store: string,
+        read: () => Promise<T>,
+      ): Promise<T | null> => {
+        const all = typeof names === 'string' ? [names] : names;
+        const name = all[0]!;
+        const unanswered = (reason: string) => all.forEach((p) => unavailable.push({ part: p, reason }));
         const since = running.get(name);
         if (since !== undefined) {
           const s = ((deps.now() - since) / 1000).toFixed(0);
-          unavailable.push({ part: name, reason: `${store} has not answered the read asked ${s} s ago` });
+          unanswered(`${store} has not answered the read asked ${s} s ago`);
           return null;
         }
         const started = deps.now();
@@ -66,22 +74,22 @@ export function createPipelineReads(
         try {
           return await within(p, options.deadlineMs, store);
         } catch (error) {
-          unavailable.push({ part: name, reason: (error as Error).message });
+          unanswered((error as Error).message);
           return null;
         }
       };
       const pg = 'PostgreSQL';
-      const [flows, incomplete, rejected, hops, producerAlive, consumer, keyAge, subscribers] =
-        await Promise.all([
-          part('flows', pg, r.counts),
-          part('incomplete', pg, r.incomplete),
-          part('rejected', pg, () => r.rejected(options.rejectedLimit)),
-          part('hops', pg, r.hops),
-          part('producer heartbeat', pg, r.producer),
-          part('consumer heartbeat', pg, r.consumer),
-          part('producer heartbeat key', 'Redis', r.producerKeyAgeSeconds),
-          part('subscribers', 'Redis', r.subscribers),
-        ]);
+      const [window, rejected, producerAlive, consumer, keyAge, subscribers] = await Promise.all([
+        part(['flows', 'incomplete', 'hops'], pg, r.window),
+        part('rejected', pg, () => r.rejected(options.rejectedLimit)),
+        part('producer heartbeat', pg, r.producer),
+        part('consumer heartbeat', pg, r.consumer),
+        part('producer heartbeat key', 'Redis', r.producerKeyAgeSeconds),
+        part('subscribers', 'Redis', r.subscribers),
+      ]);
+      const flows = window?.counts ?? null;
+      const incomplete = window?.incomplete ?? null;
+      const hops = window?.hops ?? null;
       return {
         windowSeconds: options.windowSeconds,
         settleSeconds: options.settleMs / 1000,

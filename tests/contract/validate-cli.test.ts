@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -12,6 +12,7 @@ import {
 import { CONSUMER_PROFILES } from '../../src/contract/consumer-profiles.ts';
 import { PACKAGE_ROOT } from '../../src/shared/package-root.ts';
 import { FIXTURES_DIR, invalidFixtures, validFixtures } from '../support/fixtures.ts';
+import { readJUnit } from '../support/junit-schema.ts';
 
 interface Run {
   readonly code: number | null;
@@ -91,7 +92,7 @@ describe('tickstock validate over the fixtures directory, every verdict from one
   });
 
   test('the JUnit report: a test case per fixture, a failure for each invalid one', async () => {
-    const xml = await readFile(join(dir, 'report.xml'), 'utf8');
+    const xml = await readJUnit(join(dir, 'report.xml'));
     const invalid = all.filter((a) => !a.ok).length;
     expect(xml.match(/<testcase /g)).toHaveLength(all.length);
     expect(xml.match(/<failure /g)).toHaveLength(invalid);
@@ -236,7 +237,7 @@ describe('--profile: each consumer profile a verdict, side by side', () => {
     const dir = await mkdtemp(join(tmpdir(), 'validate-profiles-'));
     try {
       await run({ profile: both, junit: join(dir, 'report.xml') });
-      const xml = await readFile(join(dir, 'report.xml'), 'utf8');
+      const xml = await readJUnit(join(dir, 'report.xml'));
       expect(xml.match(/<testcase /g)).toHaveLength(4);
       expect(xml).toMatch(/<testcase [^>]*name="spec-004-s1-example\.json \[spec\]"\s*\/>/);
       expect(xml).toMatch(

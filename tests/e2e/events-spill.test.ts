@@ -37,7 +37,7 @@ describe('a graceful stop while PostgreSQL is away, TRACKING_SINK=both', () => {
       await pollUntil(async () => (await taken()) >= flows.length, {
         timeoutMs: 10_000,
         what: 'the consumer to take 3 events',
-        seen: () => first.run.output().slice(-1500),
+        seen: () => first.run.output().slice(-8000),
       });
       first.run.child.kill('SIGINT');
       expect(await withDeadline(first.run.exited, 20_000, 'the consumer to stop'), first.run.output()).toBe(

@@ -66,7 +66,13 @@ describe('a group of consumers (CONSUMER_SHARD=i/n)', () => {
       await pollUntil(() => got.every((c) => c.flows.length >= flows.length), {
         timeoutMs: 15_000,
         what: 'every client to receive every flow',
-        seen: () => got.map((c) => c.flows.length).join(', '),
+        // What a flake needs to be understood: who missed which flows, and what each consumer counted.
+        seen: async () =>
+          JSON.stringify({
+            received: got.map((c) => c.flows.length),
+            missing: got.map((c) => flows.filter((f) => !c.flows.includes(f))),
+            health: await Promise.all(urls.map(health)),
+          }),
       });
       for (const client of got) expect([...client.flows].sort()).toEqual(flows); // each once, none missing
 

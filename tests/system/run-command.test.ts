@@ -7,6 +7,7 @@ import { launchBrowser } from '../support/browser.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
 import { consumerCli, consumerUrl } from '../support/consumer-cli.ts';
 import { runCli, type CliRun } from '../support/run-cli.ts';
+import { readJUnit } from '../support/junit-schema.ts';
 import { readRunReport, runAgainst } from '../support/run-reports.ts';
 import { runTempDir } from '../support/temp-dir.ts';
 import { withDeadline } from '../support/wait-for.ts';
@@ -139,7 +140,7 @@ describe('tickstock run against a consumer', () => {
     expect(run.output().match(/run \(spec, 5 clients/g)).toHaveLength(1); // each line printed once
     expect(run.output()).toMatch(/generator lateness\s+p99/);
     expect(run.output()).toMatch(/flows complete\s+\d+ of \d+ with PATTERN_PUBLISHED → EVENT_RECEIVED/);
-    const xml = await readFile(junit, 'utf8');
+    const xml = await readJUnit(junit);
     expect(xml).toMatch(/<testsuites name="tickstock run" tests="4" failures="0">/);
 
     // Second by second: every flow in its second, every receipt timed; the histogram holds every receipt.
@@ -209,7 +210,7 @@ describe('tickstock run against a consumer', () => {
     );
     expect(run.output()).toMatch(/publish_to_client\.p99\s+0\.01 ms\s+\S+ ms\s+\+\d+ %\s+REGRESSED/);
     expect(run.output()).not.toMatch(/another load/);
-    const xml = await readFile(junit, 'utf8');
+    const xml = await readJUnit(junit);
     expect(xml).toMatch(
       /<testsuite name="baseline \(fixtures\/run-reports\/sub-ms-baseline\.json\)" tests="9"/,
     );
@@ -290,9 +291,7 @@ describe('tickstock run against a consumer', () => {
       expect(r.thresholds[0]!.value).toBeGreaterThan(1500);
       expect(r.thresholds[1]).toMatchObject({ name: 'lost', value: 0, ok: true });
       expect(run.output()).toMatch(/✗ publish_to_client\.p99 < 1500/);
-      expect(await readFile(junit, 'utf8')).toMatch(
-        /failures="1"[^]*<failure message="publish_to_client\.p99 was/,
-      );
+      expect(await readJUnit(junit)).toMatch(/failures="1"[^]*<failure message="publish_to_client\.p99 was/);
     } finally {
       await stop(consumer.run);
     }

@@ -1,12 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Browser } from 'playwright-core';
-import { systemClock } from '../../../src/shared/clock.ts';
-import { LatencyHistogram, type LatencySummary } from '../../../src/shared/latency-histogram.ts';
-import { errorMessage, publishError } from '../../support/error-messages.ts';
-import { pollUntil } from '../../support/wait-for.ts';
 
 /** Fills error_logs with `count` realistic rows in one server-side statement. */
 export async function seedErrors(db: pg.Pool, count: number): Promise<void> {
@@ -25,56 +20,15 @@ export async function seedErrors(db: pg.Pool, count: number): Promise<void> {
   await db.query('VACUUM ANALYZE error_counts_hourly');
 }
 
-/** Publish → rendered in the dashboard's DOM, for `count` errors at `rate` per second. */
-export async function measureDisplayLatency(
-  browser: Browser,
-  dashboardUrl: string,
-  redis: Redis,
-  count: number,
-  rate: number,
-): Promise<LatencySummary> {
-  const page = await browser.newPage();
-  try {
-    await page.goto(dashboardUrl);
-    await page.waitForSelector('body[data-loaded="true"]');
-    await page.waitForSelector('#conn.live');
-    const published = new Map<string, number>();
-    const start = systemClock.now();
-    for (let i = 0; i < count; i += 1) {
-      const due = start + (i * 1000) / rate;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - systemClock.now())));
-      const m = errorMessage({
-        category: (['network', 'pattern', 'indicator'] as const)[i % 3]!,
-        error_message: `display probe ${i}`,
-      });
-      published.set(m.error_id, systemClock.now());
-      await publishError(redis, m);
-    }
-    const rendered = () => page.evaluate<Record<string, number>>('window.__tickstock.renderedAt');
-    const renderedCount = async () => Object.keys(await rendered()).filter((id) => published.has(id)).length;
-    await pollUntil(async () => (await renderedCount()) === count, {
-      timeoutMs: 10_000,
-      what: `all ${count} errors rendered`,
-      seen: async () => `${await renderedCount()} rendered`,
-    });
-    const at = await rendered();
-    const histogram = new LatencyHistogram();
-    for (const [id, sentAt] of published) histogram.record(at[id]! - sentAt);
-    return histogram.summary();
-  } finally {
-    await page.close();
-  }
+/** What the dashboard exposes to tests on `window`. */
+interface DashboardProbe {
+  readonly __tickstock: { readonly loadedAt: number };
 }
 
 /**
  * Navigation start → the frame with the stored errors and counts painted, by the page's own clock
  * (as a browser's load metrics are), `loads` times; the first is cold.
  */
-/** What the dashboard exposes to tests on `window`. */
-interface DashboardProbe {
-  readonly __tickstock: { readonly loadedAt: number };
-}
-
 export async function measureDashboardLoad(
   browser: Browser,
   dashboardUrl: string,
@@ -112,7 +66,7 @@ export async function measureHttp(
   headers: readonly string[] = [],
 ): Promise<HttpLoadResult> {
   const child = spawn(
-    new URL('../../../node_modules/.bin/autocannon', import.meta.url).pathname,
+    new URL('../../node_modules/.bin/autocannon', import.meta.url).pathname,
     ['-c', String(connections), '-d', String(seconds), ...headers.flatMap((h) => ['-H', h]), '-j', url],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
