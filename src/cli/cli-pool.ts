@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { HarnessConfig } from '../config/load-config.ts';
+import { listenOnEveryClient } from '../db/pools.ts';
 import { PROBE_TIMEOUT_MS, probePostgres } from '../services/service-probe.ts';
 import { requireUrl } from './cli-urls.ts';
 
@@ -14,7 +15,9 @@ export async function withCliPool<T>(
 ): Promise<T> {
   const url = requireUrl(databaseUrl, config.services.postgresUrl, 'DATABASE_URL', '--database-url');
   await probePostgres(url);
-  const db = new pg.Pool({ connectionString: url, max: 3, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+  const db = listenOnEveryClient(
+    new pg.Pool({ connectionString: url, max: 3, connectionTimeoutMillis: PROBE_TIMEOUT_MS }),
+  );
   db.on('error', () => undefined); // a lost idle connection: the next query reports it
   try {
     return await work(db);
