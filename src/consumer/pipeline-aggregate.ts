@@ -16,6 +16,7 @@ const RATE_SECONDS = 10;
 const WITHOUT_STORES: StoredFigures = {
   windowSeconds: 0,
   settleSeconds: 0,
+  flowsReadAt: null,
   flows: null,
   incomplete: null,
   rejected: null,

@@ -10,6 +10,7 @@ import { captureLogs } from '../support/log-capture.ts';
 const STORED: StoredFigures = {
   windowSeconds: 60,
   settleSeconds: 3,
+  flowsReadAt: '2025-01-01T00:00:00.000Z',
   flows: { complete: 5, incomplete: 1 },
   incomplete: [],
   rejected: [],

@@ -35,6 +35,8 @@ const repeat = Number(env['BENCH_REPEAT'] ?? 3);
 const seconds = Number(env['BENCH_SECONDS'] ?? 10);
 const cases = new Set((env['BENCH_CASES'] ?? 'flow,clients,browsers,generator,group,ladder').split(','));
 const DASHBOARD_PAGES = 50;
+// BENCH_PAGES=false leaves out the Chromium pages (the slowest third of the browsers case).
+const withChromiumPages = env['BENCH_PAGES'] !== 'false';
 const ladder = (env['BENCH_RATES'] ?? '2000,3000,5000,7000,10000').split(',').map(Number);
 const durable = { HARNESS_POSTGRES_DURABLE: env['HARNESS_POSTGRES_DURABLE'] ?? 'true' };
 
@@ -234,15 +236,21 @@ await withBenchServices('bench', async ({ services, registry }) => {
       const sockets = monitoringSockets(DASHBOARD_PAGES);
       withSockets.push(await referenceRun(dir, `browsers-sockets-${i}`, flags, sockets));
       console.log(`  ${DASHBOARD_PAGES} dashboard sockets:  ${runLine(withSockets.at(-1)!)}`);
+      if (!withChromiumPages) continue;
       const pages = ['--browsers', String(DASHBOARD_PAGES)];
       withPages.push(await referenceRun(dir, `browsers-pages-${i}`, [...flags, ...pages]));
       console.log(`  ${DASHBOARD_PAGES} Chromium pages:    ${runLine(withPages.at(-1)!)}`);
     }
     const p99 = (r: RunReport) => r.latency_ms.publish_to_client.p99;
     const costs = (runs: readonly RunReport[]) => runs.map((r, i) => p99(r) - p99(without[i]!));
-    const [socketCost, pageCost] = [median(costs(withSockets)), median(costs(withPages))];
+    const socketCost = median(costs(withSockets));
+    const pageCost = withChromiumPages ? median(costs(withPages)) : null;
+    const pagesLine =
+      pageCost === null
+        ? 'Chromium pages not run (BENCH_PAGES=false)'
+        : `with ${DASHBOARD_PAGES} Chromium pages rendering on these same 2 cores ${formatMs(median(withPages.map(p99)))}, cost median ${formatMs(pageCost)}`;
     console.log(
-      `  median p99 ${formatMs(median(without.map(p99)))} without; with ${DASHBOARD_PAGES} dashboards' sockets (what the consumer serves) ${formatMs(median(withSockets.map(p99)))}, cost run by run median ${formatMs(socketCost)}; with ${DASHBOARD_PAGES} Chromium pages rendering on these same 2 cores ${formatMs(median(withPages.map(p99)))}, cost median ${formatMs(pageCost)}`,
+      `  median p99 ${formatMs(median(without.map(p99)))} without; with ${DASHBOARD_PAGES} dashboards' sockets (what the consumer serves) ${formatMs(median(withSockets.map(p99)))}, cost run by run median ${formatMs(socketCost)}; ${pagesLine}`,
     );
     report['browsers'] = {
       pages: DASHBOARD_PAGES,
@@ -252,7 +260,7 @@ await withBenchServices('bench', async ({ services, registry }) => {
       p99CostMs: { sockets: socketCost, pages: pageCost },
     };
     figures['browsers.p99_cost'] = ms(costs(withSockets));
-    figures['browsers.pages_p99_cost'] = ms(costs(withPages));
+    if (withChromiumPages) figures['browsers.pages_p99_cost'] = ms(costs(withPages));
   }
   if (cases.has('group')) {
     console.log(

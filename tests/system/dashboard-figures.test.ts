@@ -76,7 +76,7 @@ function percentileCont(sorted: number[], p: number): number | null {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
 }
 
-/** The window's flows straight from integration_events, as of the aggregate's time: counts and hop times. */
+/** The window's flows straight from integration_events, as of the aggregate's read of them: counts and hop times. */
 async function fromDatabase(a: PipelineAggregate) {
   const { rows } = await rig.pool.query<{
     checkpoints: string[];
@@ -102,7 +102,7 @@ async function fromDatabase(a: PipelineAggregate) {
             extract(epoch FROM delivered - published) * 1000 AS published_delivered
        FROM f WHERE started < $1::timestamptz - make_interval(secs => $3)`,
     [
-      a.at,
+      a.flowsReadAt,
       a.windowSeconds,
       a.settleSeconds,
       CHECKPOINTS.patternPublished,

@@ -37,6 +37,12 @@ export const StoredFigures = Type.Object({
     description: 'Flows, rejections and hops: started this recently (0: nothing read)',
   }),
   settleSeconds: Type.Number({ minimum: 0, description: 'Younger flows are not judged yet' }),
+  flowsReadAt: Readable(
+    Type.String({
+      description:
+        'ISO 8601: when flows, incomplete and hops were read. That read may take at most 1 % of the time, so under load they are a few seconds older than `at`',
+    }),
+  ),
   flows: Readable(Type.Object({ complete: Count, incomplete: Count })),
   incomplete: Readable(Type.Array(IncompleteFlowRow)),
   rejected: Readable(Type.Array(RejectedRow)),

@@ -40,7 +40,11 @@ const listOr = (items, draw, none) => (items.length ? items.map(draw) : [el('div
 export function showFlows(a) {
   figure('rate-in', a.rates.receivedPerSecond, perSecond);
   figure('rate-out', a.rates.deliveredPerSecond, perSecond);
-  $('flows-window').textContent = a.windowSeconds ? '(last ' + a.windowSeconds + ' s)' : '';
+  // Under load the window is read at most 1 % of the time: say how old it is once that shows.
+  const age = a.flowsReadAt ? Math.round((Date.parse(a.at) - Date.parse(a.flowsReadAt)) / 1000) : 0;
+  $('flows-window').textContent = a.windowSeconds
+    ? '(last ' + a.windowSeconds + ' s' + (age >= 2 ? ', read ' + age + ' s ago' : '') + ')'
+    : '';
   figure('flows-complete', a.flows?.complete ?? null, (n) => n.toLocaleString());
   figure('flows-incomplete', a.flows?.incomplete ?? null, (n) => n.toLocaleString());
   $('incomplete').replaceChildren(
