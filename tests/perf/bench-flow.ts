@@ -217,6 +217,11 @@ await withBenchServices('bench', async ({ services, registry }) => {
     figures['flow.raw_floor_p99'] = ms(floors.map((f) => f.publishToClient.p99));
   }
   if (cases.has('clients')) {
+    // The fan-out of the flow case (10,000 deliveries/s), which these 2 cores keep up with, then ten times it.
+    console.log('\nclients: 1,000 Socket.IO clients over 2 workers, 10 events/s (10,000 deliveries/s)');
+    const at10 = await repeated(dir, 'clients-10', ['--rate', '10', '--clients', '1000', '--workers', '2']);
+    report['clients10'] = at10;
+    latencyFigures('clients_10', at10.runs);
     console.log('\nclients: 1,000 Socket.IO clients over 2 workers, 100 events/s (100,000 deliveries/s)');
     const clients = await repeated(dir, 'clients', ['--rate', '100', '--clients', '1000', '--workers', '2']);
     report['clients'] = clients;

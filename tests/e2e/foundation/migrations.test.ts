@@ -39,6 +39,7 @@ describe('migrations', () => {
       '1700000000002_error-logs',
       '1700000000003_event-bus',
       '1700000000004_error-counts',
+      '1700000000005_checkpoint-time-index',
     ]);
     client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -55,7 +56,7 @@ describe('migrations', () => {
   test('the idempotent SQL also applies over objects that already exist (a staging database)', async () => {
     await client.query('DELETE FROM harness_migrations');
     const again = await migrate(url);
-    expect(again.applied).toHaveLength(4);
+    expect(again.applied).toHaveLength(5);
     expect(await schemaDifferences(client)).toEqual([]);
   });
 
