@@ -18,7 +18,7 @@ describe('a duty-cycled read', () => {
   test('a read of 36 ms at a 1 % duty is asked again only after 3.6 s; between, its last answer comes back with its time', async () => {
     const clock = new FakeClock();
     const r = costly(clock, () => 36);
-    const read = dutyCycled(r.read, { duty: 0.01, now: () => clock.now() });
+    const read = dutyCycled(r.read, { duty: 0.01, maxAgeMs: 60_000, now: () => clock.now() });
     const start = clock.now();
     expect(await read()).toEqual({ value: 1, at: start });
     for (let second = 1; second <= 3; second += 1) {
@@ -34,7 +34,7 @@ describe('a duty-cycled read', () => {
     const clock = new FakeClock();
     let cost = 2;
     const r = costly(clock, () => cost);
-    const read = dutyCycled(r.read, { duty: 0.01, now: () => clock.now() });
+    const read = dutyCycled(r.read, { duty: 0.01, maxAgeMs: 60_000, now: () => clock.now() });
     for (let i = 0; i < 5; i += 1) {
       await read();
       clock.advance(1000);
@@ -58,10 +58,23 @@ describe('a duty-cycled read', () => {
         clock.advance(100);
         return fail ? Promise.reject(new Error('PostgreSQL did not answer')) : Promise.resolve('ok');
       },
-      { duty: 0.01, now: () => clock.now() },
+      { duty: 0.01, maxAgeMs: 60_000, now: () => clock.now() },
     );
     await expect(read()).rejects.toThrow('did not answer');
     fail = false;
     expect((await read()).value).toBe('ok');
+  });
+
+  test('however slow the read, its answer is never older than maxAgeMs: a read of 300 ms is asked again after 5 s, not 30', async () => {
+    const clock = new FakeClock();
+    const r = costly(clock, () => 300);
+    const read = dutyCycled(r.read, { duty: 0.01, maxAgeMs: 5000, now: () => clock.now() });
+    const start = clock.now();
+    await read();
+    clock.advance(4000);
+    expect((await read()).at).toBe(start);
+    clock.advance(700); // 5 s after the first read started
+    expect((await read()).at).toBe(start + 5000);
+    expect(r.count()).toBe(2);
   });
 });

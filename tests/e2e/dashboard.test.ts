@@ -378,7 +378,8 @@ describe('the dashboard in a real browser', () => {
           (await publishOnce({ redis: rig.redis, db: rig.pool, clock: systemClock, random })).event.data
             .flow_id,
         );
-      for (const id of held) await page.waitForSelector(row(id), { timeout: 10_000 });
+      // Judged after the 3 s settle, by a window read at most 5 s old (it may take 1 % of the time).
+      for (const id of held) await page.waitForSelector(row(id), { timeout: 15_000 });
       for (const id of held) {
         expect(await text(`${row(id)} .stop`)).toBe('stopped after PATTERN_PUBLISHED');
         expect(await text(`${row(id)} .why`)).toMatch(/^Redis connection issue \(no EVENT_RECEIVED\)/);

@@ -27,7 +27,9 @@ import { formatMs } from '../../src/shared/latency-histogram.ts';
 import { runCli } from '../support/run-cli.ts';
 import { withBenchServices } from './load/bench-services.ts';
 import { guardBench, type BenchFigure } from './bench-guard.ts';
-import { measureFloor, type MachineFloor } from './load/machine-floor.ts';
+import type { BarePublisherConfig, BarePublisherResult } from './load/bare-publisher-process.ts';
+import { forkTs, nextMessage } from './load/ipc.ts';
+import { FLOOR_CHANNEL, measureFloor, type MachineFloor } from './load/machine-floor.ts';
 
 const P99_BUDGET_MS = 100;
 const env = process.env;
@@ -140,25 +142,36 @@ async function repeated(dir: string, name: string, flags: readonly string[], aft
 /** `tickstock sim --no-db` into one bare subscriber that counts what arrives: nothing may be lost. */
 async function generatorRun(dir: string, redisUrl: string, rate: number, i: number) {
   const sub = new Redis(redisUrl);
-  let received = 0;
-  sub.on('message', () => (received += 1));
-  await sub.subscribe(CHANNELS.patterns);
+  const received = { sim: 0, floor: 0 };
+  sub.on('message', (channel: string) =>
+    channel === FLOOR_CHANNEL ? (received.floor += 1) : (received.sim += 1),
+  );
+  await sub.subscribe(CHANNELS.patterns, FLOOR_CHANNEL);
   const path = join(dir, `generator-${i}.json`);
+  let floor: BarePublisherResult;
   try {
     const args = ['sim', '--no-db', '--redis-url', redisUrl, '--seed', '1'];
     await tickstock(
       [...args, '--rate', String(rate), '--duration', String(seconds), '--out', `json=${path}`],
       [0],
     );
+    // The same load from a bare publisher in its own process, into the same subscriber: this machine's floor.
+    const child = forkTs(new URL('./load/bare-publisher-process.ts', import.meta.url), {
+      redisUrl,
+      rate,
+      durationMs: seconds * 1000,
+    } satisfies BarePublisherConfig);
+    const done = await nextMessage<BarePublisherResult>(child, 'result', seconds * 1000 + 30_000);
+    floor = (done as { result: BarePublisherResult }).result;
   } finally {
     sub.disconnect();
   }
   const report = JSON.parse(await readFile(path, 'utf8')) as SimReport;
   const l = report.lateness_ms;
   console.log(
-    `  sent ${report.sent} (${report.rate_achieved}/s), received ${received} · lateness p50 ${formatMs(l.p50)} p99 ${formatMs(l.p99)} p99.9 ${formatMs(l.p999)} max ${formatMs(l.max)} · load ${load()}`,
+    `  sent ${report.sent} (${report.rate_achieved}/s), received ${received.sim} · lateness p50 ${formatMs(l.p50)} p99 ${formatMs(l.p99)} p99.9 ${formatMs(l.p999)} max ${formatMs(l.max)} | bare publisher (no harness code) late p99 ${formatMs(floor.lateness.p99)}, received ${received.floor} of ${floor.sent} · load ${load()}`,
   );
-  return { report, received };
+  return { report, received: received.sim, floor };
 }
 
 const floorLine = (f: MachineFloor): string =>
@@ -305,10 +318,14 @@ await withBenchServices('bench', async ({ services, registry }) => {
       rate: of((r) => r.rate_achieved),
       p50: of((r) => r.lateness_ms.p50),
       p99: of((r) => r.lateness_ms.p99),
+      floorP99: median(runs.map((r) => r.floor.lateness.p99)),
     };
-    console.log(`  median of ${repeat}: ${m.rate}/s, lateness p50 ${formatMs(m.p50)} p99 ${formatMs(m.p99)}`);
+    console.log(
+      `  median of ${repeat}: ${m.rate}/s, lateness p50 ${formatMs(m.p50)} p99 ${formatMs(m.p99)} | bare publisher late p99 ${formatMs(m.floorP99)}`,
+    );
     report['generator'] = { medians: m, runs };
     figures['generator.late_p99'] = ms(runs.map((r) => r.report.lateness_ms.p99));
+    figures['generator.floor_late_p99'] = ms(runs.map((r) => r.floor.lateness.p99));
     figures['generator.rate'] = {
       runs: runs.map((r) => r.report.rate_achieved),
       unit: '/s',

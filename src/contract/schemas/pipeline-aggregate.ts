@@ -40,7 +40,7 @@ export const StoredFigures = Type.Object({
   flowsReadAt: Readable(
     Type.String({
       description:
-        'ISO 8601: when flows, incomplete and hops were read. That read may take at most 1 % of the time, so under load they are a few seconds older than `at`',
+        'ISO 8601: when flows, incomplete and hops were read. That read may take at most 1 % of the time, so under load they are up to 5 s older than `at`',
     }),
   ),
   flows: Readable(Type.Object({ complete: Count, incomplete: Count })),

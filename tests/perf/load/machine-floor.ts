@@ -26,7 +26,7 @@ export interface MachineFloor {
   readonly fsync: LatencySummary;
 }
 
-const FLOOR_CHANNEL = 'tickstock.floor';
+export const FLOOR_CHANNEL = 'tickstock.floor';
 const FSYNC_SAMPLES = 100;
 const TIMER_MS = 2000;
 
@@ -68,7 +68,7 @@ const message = (intendedMs: number, n: number): string =>
   });
 
 /** Open loop like the simulator's, nothing else: every due message PUBLISHed at each wake. */
-async function barePublish(
+export async function barePublish(
   redis: Redis,
   rate: number,
   durationMs: number,
