@@ -81,7 +81,6 @@ export async function incompleteFlowRows(db: pg.Pool, w: FlowWindow): Promise<Fl
 
 /** These flows' rows in the window, newest first. */
 export async function flowRowsById(db: pg.Pool, ids: readonly string[], since: Date): Promise<FlowRow[]> {
-  if (ids.length === 0) return [];
   const { rows } = await db.query<FlowRow>(
     `SELECT * FROM (${patternFlows('flow_id = ANY($1::uuid[]) AND timestamp >= $2')}) f ORDER BY start_time DESC`,
     [ids, since],

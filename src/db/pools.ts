@@ -15,7 +15,7 @@ export interface PoolOptions {
  * Every connection of `pool` listened to for 'error' from the moment it connects. pg emits a connection
  * that ends (PostgreSQL stopped: 57P01) as 'error' on its client, and pg-pool listens only while the
  * client is idle: a client checked out by anyone who does not listen would end the process (seen: the
- * consumer died in an outage, 1 test run in about 40). A broken client is no longer queryable, so the
+ * consumer died in an outage, 1 test run in about 55). A broken client is no longer queryable, so the
  * pool discards it on release; its queries fail on their own.
  */
 export function listenOnEveryClient(pool: pg.Pool): pg.Pool {
