@@ -100,6 +100,12 @@ const simCmd = clusterOption(urlOptions(program.command('sim').enablePositionalO
   .option('--duration <seconds>', 'stop after this long (a soak is a long steady run)', parse.seconds)
   .option('--seed <n>', 'the same seed gives the same event content in the same order', parse.seed)
   .option(
+    '--warmup <seconds>',
+    'first send this long at --rate with other seeds, counted apart: the figures start warm (default 0)',
+    parse.nonNegativeNumber(parse.LIMITS.seconds),
+    0,
+  )
+  .option(
     '--repeat-ids',
     'also repeat the flow ids of an earlier run with this seed (they merge in the database)',
   )

@@ -40,6 +40,8 @@ export interface SimFlags {
   readonly duration?: number;
   readonly seed?: number;
   readonly repeatIds?: boolean;
+  /** Seconds sent before the measured run, with other seeds, counted apart (a cold process is late). */
+  readonly warmup: number;
   readonly rampFrom: number;
   readonly rampSeconds: number;
   readonly burstRate: number;
@@ -93,7 +95,7 @@ export async function simConnections(
   await probeRedis(redisUrl);
   if (databaseUrl !== undefined) await probePostgres(databaseUrl);
   // No auto-pipelining: its batch buffers tripled the GC time at 20,000 events/s, and the pauses were the
-  // generator's lateness (p99 3.5 → 1.8 ms, docs/performance.md). Each PUBLISH is written as it is issued.
+  // generator's lateness (p99 3.5 → 1.8 ms, docs/performance.md). A batch's PUBLISHes go out in one write.
   const redis = connectPubSub(target, logger);
   const db =
     databaseUrl === undefined
@@ -134,7 +136,19 @@ export function printSimSummary(stats: SimulatorStats, write: (line: string) => 
     );
 }
 
-function simReport(stats: SimulatorStats, seed: number, flags: SimFlags): SimReport {
+function printWarmup(stats: SimulatorStats, seconds: number, write = console.log): void {
+  const lost = stats.zeroSubscriberPublishes + stats.publishFailures;
+  write(
+    `warm-up (not in the figures below): ${seconds} s, sent ${stats.sent}, late p99 ${formatMs(stats.lateness.p99)}${lost > 0 ? `, ${lost} reached nobody or failed` : ''}`,
+  );
+}
+
+function simReport(
+  stats: SimulatorStats,
+  warmup: SimulatorStats | undefined,
+  seed: number,
+  flags: SimFlags,
+): SimReport {
   return {
     schema: 'tickstock-sim/1',
     seed,
@@ -152,6 +166,11 @@ function simReport(stats: SimulatorStats, seed: number, flags: SimFlags): SimRep
     elapsed_ms: Math.round(stats.elapsedMs),
     rate_achieved: Math.round((stats.sent / Math.max(stats.elapsedMs, 1)) * 1000 * 10) / 10,
     lateness_ms: latencyReport(stats.lateness),
+    ...(warmup === undefined
+      ? {}
+      : {
+          warmup: { seconds: flags.warmup, sent: warmup.sent, lateness_ms: latencyReport(warmup.lateness) },
+        }),
   };
 }
 
@@ -174,46 +193,67 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
   const status = createStatusLine();
   const logger = createCliLogger(config.logLevel, status.logStream());
   const { redis, db, recorder, close } = await simConnections(config, flags, seed, logger);
-  const sim = createSimulator(
-    { redis, db, recorder, clock: systemClock, logger },
-    {
-      ...DEFAULT_SIMULATOR,
-      seed,
-      idSeed,
-      count: flags.count,
-      durationMs: flags.duration === undefined ? undefined : flags.duration * 1000,
-      heartbeatIntervalMs: flags.heartbeat * 1000,
-      backtestRate: flags.backtestRate,
-      healthRate: flags.healthRate,
-      profile: flags.profile,
-      recordWaitMs: flags.recordWait,
-      recordTimeoutMs: flags.recordTimeout,
-      holdWhileUnsubscribed: flags.holdWhileUnsubscribed === true,
-      scenario: scenarioOf(flags),
-    },
-  );
+  const deps = { redis, db, recorder, clock: systemClock, logger };
+  const options = {
+    ...DEFAULT_SIMULATOR,
+    seed,
+    idSeed,
+    count: flags.count,
+    durationMs: flags.duration === undefined ? undefined : flags.duration * 1000,
+    heartbeatIntervalMs: flags.heartbeat * 1000,
+    backtestRate: flags.backtestRate,
+    healthRate: flags.healthRate,
+    profile: flags.profile,
+    recordWaitMs: flags.recordWait,
+    recordTimeoutMs: flags.recordTimeout,
+    holdWhileUnsubscribed: flags.holdWhileUnsubscribed === true,
+    scenario: scenarioOf(flags),
+  };
+  const sim = createSimulator(deps, options);
+  // As run's warm-up: its own seeds, --rate steady, patterns only. The first second of a cold process
+  // (code not yet optimised, the heap still growing) was late by p99 3–15 ms at 20,000 events/s.
+  const warmup =
+    flags.warmup > 0
+      ? createSimulator(deps, {
+          ...options,
+          seed: seed + 1,
+          idSeed: idSeed + 1,
+          count: undefined,
+          durationMs: flags.warmup * 1000,
+          scenario: { ...options.scenario, kind: 'steady' },
+          backtestRate: 0,
+          healthRate: 0,
+        })
+      : undefined;
   console.log(
     `tickstock sim: scenario ${flags.scenario}, profile ${flags.profile.name}, seed ${seed} (same events with --seed ${seed}; flow ids are new each run unless --repeat-ids)${db ? '' : ', --no-db: nothing recorded'}`,
   );
   let lastSent = 0;
+  let warming = warmup !== undefined;
   const progress = setInterval(() => {
-    const s = sim.stats();
+    const s = (warming ? warmup : undefined)?.stats() ?? sim.stats();
     const rate = s.sent - lastSent;
     lastSent = s.sent;
     status.update(
-      `sent ${s.sent} · ${rate}/s · late p99 ${formatMs(s.lateness.p99)} · subscribers ${s.lastSubscribers ?? '?'}${s.dbFailures ? ` · db failures ${s.dbFailures}` : ''}${s.publishFailures ? ` · publish failures ${s.publishFailures}` : ''}`,
+      `${warming ? 'warming up · ' : ''}sent ${s.sent} · ${rate}/s · late p99 ${formatMs(s.lateness.p99)} · subscribers ${s.lastSubscribers ?? '?'}${s.dbFailures ? ` · db failures ${s.dbFailures}` : ''}${s.publishFailures ? ` · publish failures ${s.publishFailures}` : ''}`,
     );
   }, 1000);
   void stopSignal.then((signal) => {
     status.print(`${signal}: stopping; flushing what was scheduled (again: stop at once)`);
+    warmup?.stop();
     sim.stop();
   });
   try {
+    const warmupStats = await warmup?.run();
+    warming = false;
+    lastSent = 0;
     const stats = await sim.run();
     status.done();
+    if (warmupStats !== undefined) printWarmup(warmupStats, flags.warmup);
     printSimSummary(stats);
     if (flags.out !== undefined) {
-      await writeFile(flags.out, `${JSON.stringify(simReport(stats, seed, flags), null, 2)}\n`);
+      const report = simReport(stats, warmupStats, seed, flags);
+      await writeFile(flags.out, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`report: ${flags.out}`);
     }
     process.exitCode = simOutcome(stats);

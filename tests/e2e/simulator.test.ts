@@ -236,10 +236,10 @@ describe('the simulator on real services', () => {
     for (const m of messages) expect(validateMessage(m.payload, { channel: m.channel }).ok).toBe(true);
   });
 
-  test('tickstock sim --out json=FILE: the figures as a report that validates, lateness for every event', async () => {
+  test('tickstock sim --out json=FILE: the figures as a report that validates, lateness for every event; a warm-up counted apart', async () => {
     const path = join(await runTempDir('sim-'), 'sim.json');
     const args = ['sim', '--redis-url', services.redisUrl, '--database-url', services.databaseUrl];
-    await listen([CHANNELS.patterns], async () => {
+    const messages = await listen([CHANNELS.patterns], async () => {
       const run = runCli([
         ...args,
         '--seed',
@@ -248,10 +248,13 @@ describe('the simulator on real services', () => {
         '500',
         '--count',
         '50',
+        '--warmup',
+        '0.2',
         '--out',
         `json=${path}`,
       ]);
       expect(await withDeadline(run.exited, 20_000, 'tickstock sim to exit'), run.output()).toBe(0);
+      expect(run.output()).toMatch(/warm-up \(not in the figures below\): 0\.2 s, sent 100,/);
     });
     const report = JSON.parse(await readFile(path, 'utf8')) as SimReport;
     expect(validSimReport(report), JSON.stringify(validSimReport.errors)).toBe(true);
@@ -263,6 +266,14 @@ describe('the simulator on real services', () => {
       zero_subscriber_publishes: 0,
     });
     expect(report.lateness_ms.count).toBe(50);
+    // 0.2 s at 500/s, then the measured 50: other flows, published first, in none of the figures above.
+    expect(report.warmup).toMatchObject({ seconds: 0.2, sent: 100 });
+    expect(report.warmup?.lateness_ms.count).toBe(100);
+    const flowIds = messages.map(
+      (m) => (JSON.parse(m.payload) as { data: { flow_id: string } }).data.flow_id,
+    );
+    expect(flowIds).toHaveLength(150);
+    expect(new Set(flowIds).size).toBe(150);
     const bad = runCli([...args, '--count', '1', '--out', 'csv=x.csv']);
     expect(await withDeadline(bad.exited, 20_000, 'tickstock sim to refuse')).toBe(2);
     expect(bad.output()).toContain('write json=FILE');

@@ -29,6 +29,19 @@ export const SimReport = Type.Object(
     rate_achieved: Type.Number({ minimum: 0, description: 'events per second over the run' }),
     // Publish time minus intended time, per event: how far the generator fell behind its schedule.
     lateness_ms: LatencyReport,
+    warmup: Type.Optional(
+      Type.Object(
+        {
+          seconds: Type.Number({ minimum: 0 }),
+          sent: Count,
+          lateness_ms: LatencyReport,
+        },
+        {
+          description: 'sent before the measured run (--warmup), with other seeds; not in the figures above',
+          additionalProperties: false,
+        },
+      ),
+    ),
   },
   { $id: 'SimReport', title: 'tickstock sim report', additionalProperties: false },
 );

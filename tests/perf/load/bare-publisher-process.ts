@@ -8,15 +8,22 @@ export interface BarePublisherConfig {
   readonly redisUrl: string;
   readonly rate: number;
   readonly durationMs: number;
+  /** Sent first and not measured, as the simulator's --warmup. */
+  readonly warmupMs: number;
 }
 export interface BarePublisherResult {
   readonly sent: number;
+  readonly warmupSent: number;
   readonly lateness: LatencySummary;
 }
 
 const config = childConfig<BarePublisherConfig>();
 // One write per PUBLISH, as the simulator's client.
 const redis = new Redis(config.redisUrl);
-const result: BarePublisherResult = await barePublish(redis, config.rate, config.durationMs);
+const warmup = await barePublish(redis, config.rate, config.warmupMs);
+const result: BarePublisherResult = {
+  ...(await barePublish(redis, config.rate, config.durationMs)),
+  warmupSent: warmup.sent,
+};
 redis.disconnect();
 sendToParent({ type: 'result', result });
