@@ -11,7 +11,7 @@ import { systemClock } from '../../../src/shared/clock.ts';
 import { DEFAULT_BATCHING } from '../../../src/tracking/batching-sink.ts';
 import { NullSink } from '../../../src/tracking/null-sink.ts';
 import { startNaiveInlineConsumer } from './naive-inline-consumer.ts';
-import { childConfig, onReset, onStop, sendToParent } from './ipc.ts';
+import { childConfig, onStop, sendToParent } from './ipc.ts';
 
 /** What the consumer under load records: nothing, log lines, rows (ours, in any sink), or rows the naive way. */
 export type TrackingMode = 'off' | 'log-only' | 'integration_events' | 'events' | 'both' | 'naive-inline';
@@ -21,8 +21,6 @@ export interface ConsumerProcessConfig {
   readonly databaseUrl: string;
   readonly tracking: TrackingMode;
   readonly logFile: string;
-  /** The error API's response cache (ms); 0 measures every request against the database. */
-  readonly apiCacheMs?: number;
 }
 
 export interface ConsumerProcessResult {
@@ -67,7 +65,6 @@ async function startReference(mode: Exclude<TrackingMode, 'naive-inline'>) {
       errors: {
         ...DEFAULT_ERROR_MONITORING,
         store: { ...DEFAULT_ERROR_STORE, spillPath: `${config.logFile}.spill` },
-        apiCacheMs: config.apiCacheMs ?? 250,
       },
       poolSizes: { tracking: 2, errors: 10 },
     },
@@ -82,14 +79,9 @@ async function startReference(mode: Exclude<TrackingMode, 'naive-inline'>) {
 
 const running =
   config.tracking === 'naive-inline' ? await startNaive() : await startReference(config.tracking);
-let cpu = process.cpuUsage();
-let elu = performance.eventLoopUtilization();
+const cpu = process.cpuUsage();
+const elu = performance.eventLoopUtilization();
 sendToParent({ type: 'ready', url: running.url });
-// CPU and event-loop figures cover the measured run, not the warm-up before it.
-onReset(() => {
-  cpu = process.cpuUsage();
-  elu = performance.eventLoopUtilization();
-});
 onStop(async () => {
   const used = process.cpuUsage(cpu);
   const loop = performance.eventLoopUtilization(elu);
