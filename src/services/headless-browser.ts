@@ -17,13 +17,13 @@ export interface BrowserOptions {
 export interface LaunchedBrowser {
   readonly browser: Browser;
   /**
-   * Lowers every process and thread of the browser to `nice` 10, as they are now: call it once the
+   * Lowers every process and thread of the browser to `nice` 19, as they are now: call it once the
    * pages are open. Chromium running as root raises its renderers' display threads (nice -8) itself.
    */
   yieldCpu(): void;
 }
 
-const YIELDING_NICE = 10;
+const YIELDING_NICE = 19;
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 

@@ -8,7 +8,7 @@
  *   clients   1,000 Socket.IO clients over 2 worker processes
  *   generator one simulator process at 20,000 events/s into a subscriber that keeps up
  *   browsers  1,000 events/s, 10 clients: without a dashboard, with 50 dashboards' Socket.IO connections
- *             on /monitoring (what the consumer serves them), and with 50 headless Chromium pages at nice 10
+ *             on /monitoring (what the consumer serves them), and with 50 headless Chromium pages at nice 19
  *             (their rendering too, on these same 2 cores), in triples: what the dashboard costs the p99
  *   group     1,000 events/s to 100 clients over 2 workers, one reference consumer against a group of two
  *             (CONSUMER_SHARD, run --consumers 2), in pairs: what a second consumer process buys here

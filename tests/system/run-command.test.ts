@@ -259,7 +259,7 @@ describe('tickstock run against a consumer', () => {
     ]);
     expect(run.output()).toMatch(
       new RegExp(
-        `browsers\\s+2 pages of .*: rendered ${e.to_show}, ${e.to_show} of ${e.to_show} errors; no console errors`,
+        `browsers\\s+2 pages of .*: rendered ${e.to_show} of ${e.to_show} errors on each page; no console errors`,
       ),
     );
     expect(run.output()).toMatch(/error→page\s+p50 .* \(\d+ renders, from the intended send time\)/);

@@ -37,8 +37,13 @@ function browserLines(r: RunReport): string[] {
   if (b == null) return [];
   const l = b.error_to_page;
   const problems = b.per_page.reduce((n, p) => n + p.console_errors + p.page_errors, 0);
+  const shown = new Set(b.per_page.map((p) => p.shown));
+  const rendered =
+    shown.size === 1
+      ? `${[...shown][0]} of ${b.to_render} errors on each page`
+      : `${b.per_page.map((p) => p.shown).join(', ')} of ${b.to_render} errors`;
   return [
-    `  browsers             ${b.pages} pages of ${b.url}: rendered ${b.per_page.map((p) => p.shown).join(', ')} of ${b.to_render} errors; ${problems === 0 ? 'no console errors' : `${problems} console errors or exceptions`}`,
+    `  browsers             ${b.pages} pages of ${b.url}: rendered ${rendered}; ${problems === 0 ? 'no console errors' : `${problems} console errors or exceptions`}`,
     ...(l.count === 0
       ? []
       : [
