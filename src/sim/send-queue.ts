@@ -20,9 +20,6 @@ export interface SendQueueDeps {
   readonly recordWaitMs: number;
 }
 
-/** As many as the simulator's pool holds connections (sim-command.ts). */
-export const RECORDINGS_IN_FLIGHT = 4;
-
 const recordable = (batch: readonly DueEvent[]): PatternEvent[] =>
   batch.flatMap((d) => (d.malformed === undefined ? [d.event] : []));
 
@@ -36,13 +33,12 @@ function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
 }
 
 /**
- * Record, then publish: each batch's PATTERN_PUBLISHED statement starts as the batch falls due, up to
- * RECORDINGS_IN_FLIGHT at once; whatever falls due while that many are running goes out as one batch
- * after them, so under load the statements per second follow the database's round trip, not the pacer's
- * tick. With one recording in flight an event waited up to two round trips (the running one, then its
- * own): at 1,000 events/s the simulator's lateness p99 was 8.3 ms against 2.0 ms recording nothing.
- * Batches are published strictly in schedule order, each once its own recording settled; PUBLISH replies
- * are not awaited before the next batch (one connection keeps the order).
+ * Record, then publish, with one recording in flight: whatever falls due while it runs goes out as the
+ * next batch. The number of statements thus follows the database's round trip, not the pacer's tick:
+ * one statement per 1 ms tick queued behind the pool whenever a round trip took longer, and the queue,
+ * with the lateness, grew for the rest of the run. Four in flight (the pool's size) did worse on 2 cores:
+ * at 1,000 events/s publish→client p99 26.0 ms against 14.0 ms, more statements of fewer rows each. PUBLISH replies are not awaited before the next
+ * batch: one connection keeps the order.
  *
  * A recording that takes longer than `recordWaitMs` no longer holds the schedule (a frozen PostgreSQL
  * stopped publishing for 25 s): the batch goes out, and until that recording settles every batch is
@@ -53,57 +49,40 @@ export function createSendQueue(deps: SendQueueDeps) {
   let pending: DueEvent[] = [];
   /** Published while the database was slow; recorded by the next statement. */
   let publishedUnrecorded: PatternEvent[] = [];
-  /** Recordings past `recordWaitMs` and not yet settled. */
-  let overrunning = 0;
-  let inFlight = 0;
-  /** The publishing order: each batch's turn follows the one before it. */
-  let turn: Promise<void> = Promise.resolve();
+  let slow = false;
+  let draining: Promise<void> = Promise.resolve();
+  let busy = false;
   let published: Promise<void> = Promise.resolve();
-  let idle: (() => void) | undefined;
   // Values dropped: a chain of Promise.all values would keep every batch's replies until the end.
   const andThen = (batch: readonly DueEvent[]): void => {
     published = Promise.all([published, publish(batch)]).then(() => undefined);
   };
-  const inTurn = (step: () => Promise<void> | void): void => {
-    turn = turn.then(step);
-  };
-  const publishUnrecorded = (batch: readonly DueEvent[]): void =>
-    inTurn(() => {
-      andThen(batch);
-      publishedUnrecorded.push(...recordable(batch));
-    });
 
-  const startRecording = (recordEvents: NonNullable<typeof record>): void => {
-    const batch = pending;
-    pending = [];
-    const events = [...publishedUnrecorded, ...recordable(batch)];
-    publishedUnrecorded = [];
-    inFlight += 1;
-    const recording = events.length === 0 ? Promise.resolve() : recordEvents(events);
-    const inTime = settlesWithin(recording, recordWaitMs); // timed from now, not from its turn
-    let overran = false;
-    inTurn(async () => {
-      if (!(await inTime)) {
-        overran = true;
-        overrunning += 1;
-        // What fell due during the wait goes out now, recorded after the slow recordings settle.
+  const publishUnrecorded = (batch: readonly DueEvent[]): void => {
+    andThen(batch);
+    publishedUnrecorded.push(...recordable(batch));
+  };
+
+  const drain = async (recordEvents: NonNullable<typeof record>): Promise<void> => {
+    while (pending.length > 0 || publishedUnrecorded.length > 0) {
+      const batch = pending;
+      pending = [];
+      const events = [...publishedUnrecorded, ...recordable(batch)];
+      publishedUnrecorded = [];
+      const recording = events.length === 0 ? Promise.resolve() : recordEvents(events);
+      const inTime = await settlesWithin(recording, recordWaitMs);
+      if (batch.length > 0) andThen(batch);
+      if (!inTime) {
+        slow = true;
+        // What fell due during the wait goes out now, recorded after this recording settles.
         const waited = pending;
         pending = [];
         if (waited.length > 0) publishUnrecorded(waited);
+        await recording;
+        slow = false;
       }
-      if (batch.length > 0) andThen(batch);
-    });
-    void recording.then(() => {
-      inFlight -= 1;
-      if (overran) overrunning -= 1;
-      next(recordEvents);
-    });
-  };
-
-  const next = (recordEvents: NonNullable<typeof record>): void => {
-    const waiting = pending.length > 0 || publishedUnrecorded.length > 0;
-    if (overrunning === 0 && waiting && inFlight < RECORDINGS_IN_FLIGHT) startRecording(recordEvents);
-    else if (inFlight === 0 && !waiting) idle?.();
+    }
+    busy = false;
   };
 
   return {
@@ -112,18 +91,18 @@ export function createSendQueue(deps: SendQueueDeps) {
         andThen(batch);
         return;
       }
-      if (overrunning > 0) {
+      if (slow) {
         publishUnrecorded(batch);
         return;
       }
       pending.push(...batch);
-      next(record);
+      if (busy) return;
+      busy = true;
+      draining = drain(record);
     },
     /** Resolves once everything enqueued so far is recorded (or given up on) and published. */
     async flushed(): Promise<void> {
-      if (inFlight > 0 || pending.length > 0 || publishedUnrecorded.length > 0)
-        await new Promise<void>((resolve) => (idle = resolve));
-      await turn;
+      await draining;
       await published;
     },
   };

@@ -11,7 +11,6 @@ import { validateForProfile, validateMessage } from '../../src/contract/validate
 import { systemClock } from '../../src/shared/clock.ts';
 import { DEFAULT_SCENARIO, rateAt, schedule, type ScenarioOptions } from '../../src/sim/scenarios.ts';
 import type { ProducerRecorder } from '../../src/sim/producer-recorder.ts';
-import { RECORDINGS_IN_FLIGHT } from '../../src/sim/send-queue.ts';
 import {
   createSimulator,
   DEFAULT_SIMULATOR,
@@ -183,15 +182,10 @@ describe('the simulator on real services', () => {
   test('a slow database: what falls due meanwhile goes as one batch, so statements follow its round trip, in order', async () => {
     const ROUND_TRIP_MS = 20;
     const batches: string[][] = [];
-    let running = 0;
-    let mostAtOnce = 0;
     const recorder: ProducerRecorder = {
       published: async (events) => {
         batches.push(events.map((e) => e.data.flow_id));
-        running += 1;
-        mostAtOnce = Math.max(mostAtOnce, running);
         await new Promise((resolve) => setTimeout(resolve, ROUND_TRIP_MS)); // the database's round trip
-        running -= 1;
       },
       heartbeat: () => Promise.resolve(),
     };
@@ -203,11 +197,8 @@ describe('the simulator on real services', () => {
       ).run();
     });
     expect(stats).toMatchObject({ sent: 300, recorded: 300 });
-    // One statement per 1 ms tick would be 300; RECORDINGS_IN_FLIGHT per round trip is about 4 × 300 / 20.
-    expect(mostAtOnce).toBe(RECORDINGS_IN_FLIGHT);
-    expect(batches.length).toBeLessThanOrEqual(
-      (RECORDINGS_IN_FLIGHT * 300) / ROUND_TRIP_MS + RECORDINGS_IN_FLIGHT,
-    );
+    // One statement per 1 ms tick would be 300; one per round trip is about 300 / 20.
+    expect(batches.length).toBeLessThan(60);
     const published = messages.map(
       (m) => (JSON.parse(m.payload) as { data: { flow_id: string } }).data.flow_id,
     );
