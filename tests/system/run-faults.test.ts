@@ -41,8 +41,10 @@ describe.concurrent('tickstock run --fault', () => {
   test('redis:restart mid-run: whatever it lost is listed in its section, and recovery is measured', async () => {
     const { report, output, code } = await runWithFault('redis-restart', [
       // Down for 1 s. Events the producer queued meanwhile are lost when they go out before the
-      // consumer has subscribed again, and delivered late when after: either order happens.
-      ...['--duration', '3', '--fault', 'at=1s redis:restart 1s'],
+      // consumer has subscribed again, and delivered late when after: either order happens. 3 s left
+      // after it for the consumer to subscribe again (0.5 s was too little once in CI: nothing was sent
+      // after it did, so recovery was not measured).
+      ...['--duration', '5', '--fault', 'at=1s redis:restart 1s'],
       ...['--threshold', 'recovery.redis_restart < 5s', '--threshold', 'delivery >= 0.2'],
     ]);
     expect(code, output).toBe(0);
