@@ -27,6 +27,6 @@ const result: BarePublisherResult = {
 };
 redis.disconnect();
 sendToParent({ type: 'result', result });
-// Gone once its result is sent: an idle process left behind shrinks its heap in full GCs, on the cores
+// Gone once its result is sent: an idle process left behind may shrink its heap in full GCs, on the cores
 // the next simulator run measures on.
 process.disconnect();
