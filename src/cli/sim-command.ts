@@ -231,7 +231,7 @@ export async function simCommand(config: HarnessConfig, flags: SimFlags): Promis
   let lastSent = 0;
   let warming = warmup !== undefined;
   const progress = setInterval(() => {
-    const s = (warming ? warmup : undefined)?.stats() ?? sim.stats();
+    const s = (warming && warmup ? warmup : sim).stats();
     const rate = s.sent - lastSent;
     lastSent = s.sent;
     status.update(

@@ -26,7 +26,7 @@ import type { SimReport } from '../../src/contract/schemas/sim-report.ts';
 import { formatMs } from '../../src/shared/latency-histogram.ts';
 import { runCli } from '../support/run-cli.ts';
 import { withBenchServices } from './load/bench-services.ts';
-import { guardBench, type BenchFigure } from './bench-guard.ts';
+import { guardBench, median, type BenchFigure } from './bench-guard.ts';
 import type { BarePublisherConfig, BarePublisherResult } from './load/bare-publisher-process.ts';
 import { forkTs, nextMessage } from './load/ipc.ts';
 import { FLOOR_CHANNEL, measureFloor, type MachineFloor } from './load/machine-floor.ts';
@@ -42,11 +42,6 @@ const withChromiumPages = env['BENCH_PAGES'] !== 'false';
 const ladder = (env['BENCH_RATES'] ?? '2000,3000,5000,7000,10000').split(',').map(Number);
 const durable = { HARNESS_POSTGRES_DURABLE: env['HARNESS_POSTGRES_DURABLE'] ?? 'true' };
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const load = (): string => loadavg()[0]!.toFixed(2);
 
 /** Runs `tickstock …args` to its end; the output is shown when it fails unexpectedly. */

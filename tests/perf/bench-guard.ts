@@ -32,7 +32,8 @@ export interface Comparison {
   readonly verdict: Verdict;
 }
 
-const median = (values: readonly number[]): number => {
+/** The middle value; the mean of the two middle ones for an even count. */
+export const median = (values: readonly number[]): number => {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;

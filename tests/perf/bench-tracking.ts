@@ -13,6 +13,7 @@ import { hopPercentiles, type HopPercentiles } from '../../src/analysis/flow-que
 import type { RunReport } from '../../src/contract/schemas/run-report.ts';
 import { formatMs } from '../../src/shared/latency-histogram.ts';
 import { runCli } from '../support/run-cli.ts';
+import { median } from './bench-guard.ts';
 import { withBenchServices } from './load/bench-services.ts';
 import type { ConsumerProcessConfig, ConsumerProcessResult, TrackingMode } from './load/consumer-process.ts';
 import { forkTs, nextMessage } from './load/ipc.ts';
@@ -64,11 +65,6 @@ interface ModeResult {
 }
 
 const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 // `--render` rewrites docs/tracking-cost.md from the last report without measuring again.
 if (process.argv.includes('--render')) {
