@@ -81,8 +81,8 @@ export default tseslint.config(
       ],
     },
   },
-  // The dashboard's browser modules: plain ES modules the consumer serves as they are (no build step),
-  // outside the TypeScript project; the scripts loaded before them define io and uPlot.
+  // The dashboard's browser modules: plain ES modules the consumer bundles at start (one request),
+  // outside the TypeScript project.
   {
     files: ['src/consumer/web/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
@@ -102,8 +102,6 @@ export default tseslint.config(
           'setTimeout',
           'setInterval',
           'URLSearchParams',
-          'io',
-          'uPlot',
         ].map((name) => [name, 'readonly']),
       ),
     },

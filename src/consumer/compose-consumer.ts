@@ -13,6 +13,7 @@ import type { Logger } from '../shared/logger.ts';
 import { settleWithin } from '../shared/settle-within.ts';
 import type { CheckpointSink } from '../tracking/checkpoint-record.ts';
 import { createConsumer, type Consumer } from './consumer.ts';
+import { dashboardAssets } from './dashboard-assets.ts';
 import type { ConsumerOptions } from './consumer-options.ts';
 import type { PipelineReads } from './pipeline-aggregate.ts';
 import type { ErrorMonitoringDeps, ErrorMonitoringOptions } from './errors/error-monitoring.ts';
@@ -127,7 +128,7 @@ function unwritten(sink: CheckpointSink, consumer: Consumer): Unwritten {
 export async function composeConsumer(setup: ConsumerSetup, deps: ComposeDeps): Promise<ComposedConsumer> {
   const { logger, clock } = deps;
   const startDeadline = Date.now() + setup.consumer.startRetryMs;
-  await checkServices(setup, startDeadline);
+  const [assets] = await Promise.all([dashboardAssets(), checkServices(setup, startDeadline)]);
   const pools = openPools(setup, logger, deps.pipelineReads !== undefined);
   const sink = deps.sink ?? createTrackingSink(setup.tracking, pools.tracking, logger);
   const db = pools.errors;
@@ -146,6 +147,7 @@ export async function composeConsumer(setup: ConsumerSetup, deps: ComposeDeps): 
       logger,
       errors,
       pipelineReads,
+      assets,
     },
     setup.consumer,
   );

@@ -1,4 +1,4 @@
-import { authorized } from './api-params.ts';
+import { acceptsGzip, authorized } from './api-params.ts';
 import { ERROR_ENDPOINTS } from './errors/error-api.ts';
 import type { ErrorMonitoringDeps } from './errors/error-monitoring.ts';
 import type { ResponseCache } from './errors/response-cache.ts';
@@ -7,20 +7,30 @@ import type { Namespace } from 'socket.io';
 import { json, type Route } from './http-server.ts';
 import { jsonApi } from './json-api.ts';
 import { PAGE_POLICY } from './page-policy.ts';
-import { dashboardAssets } from './dashboard-assets.ts';
+import type { DashboardAssets } from './dashboard-assets.ts';
 
-/** The dashboard (the demo's page too): its page, modules, styles, icon and uPlot. */
-const ASSETS = dashboardAssets();
-
-/** `/health` and the dashboard. */
-export function pageRoutes(health: () => unknown): Route[] {
+/** `/health` and the dashboard (the demo's page too). */
+export function pageRoutes(assets: DashboardAssets, health: () => unknown): Route[] {
   return [
     (req, url) => (req.method === 'GET' && url.pathname === '/health' ? json(health()) : undefined),
     (req, url) => {
-      const found = req.method === 'GET' ? ASSETS.get(url.pathname) : undefined;
-      return found === undefined
-        ? undefined
-        : Promise.resolve({ status: 200, ...found, headers: { 'content-security-policy': PAGE_POLICY } });
+      const found = req.method === 'GET' ? assets.get(url.pathname) : undefined;
+      if (found === undefined) return undefined;
+      const headers = {
+        'content-security-policy': PAGE_POLICY,
+        'cache-control': 'no-cache',
+        etag: found.etag,
+      };
+      if (req.headers['if-none-match'] === found.etag)
+        return Promise.resolve({ status: 304, type: found.type, body: '', headers });
+      const gzip = acceptsGzip(req);
+      return Promise.resolve({
+        status: 200,
+        type: found.type,
+        body: gzip ? found.body.gzip : found.body.raw,
+        gzip,
+        headers,
+      });
     },
   ];
 }

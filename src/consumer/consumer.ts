@@ -5,6 +5,7 @@ import type { TimerClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { CheckpointSink } from '../tracking/checkpoint-record.ts';
 import { apiRoutes, pageRoutes, requireAdminToken } from './consumer-routes.ts';
+import type { DashboardAssets } from './dashboard-assets.ts';
 import { ConsumerStats } from './consumer-stats.ts';
 import { createErrorMonitoring, type ErrorMonitoringDeps } from './errors/error-monitoring.ts';
 import { ResponseCache } from './errors/response-cache.ts';
@@ -32,6 +33,8 @@ export interface ConsumerDeps {
   readonly errors?: ErrorMonitoringDeps;
   /** The stores' figures for the dashboard's aggregate; without them it shows the consumer's own. */
   readonly pipelineReads?: PipelineReads;
+  /** The dashboard's files, bundled before the consumer starts. */
+  readonly assets: DashboardAssets;
 }
 
 type ErrorMonitoring = ReturnType<typeof createErrorMonitoring>;
@@ -94,7 +97,7 @@ export function createConsumer(deps: ConsumerDeps, options: ConsumerOptions = DE
       ? undefined
       : redisStreamsAdapter(deps.redisUrl, deps.redisCluster);
   const server = createConsumerServer(
-    [...apiRoutes(deps.errors, apiCache), ...pageRoutes(() => health())],
+    [...apiRoutes(deps.errors, apiCache), ...pageRoutes(deps.assets, () => health())],
     logger,
     shared?.adapter,
   );

@@ -24,7 +24,7 @@ export interface RouteResponse {
   readonly body: string | Buffer;
   /** The body is gzip-compressed (only when the request accepted it). */
   readonly gzip?: boolean;
-  /** More headers, or a page's own Content-Security-Policy instead of the one that allows nothing. */
+  /** More headers: a page's own Content-Security-Policy instead of the one that allows nothing, a cache policy. */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -51,9 +51,9 @@ function send(res: ServerResponse, r: RouteResponse): void {
   res.writeHead(r.status, {
     'content-length': Buffer.byteLength(r.body),
     ...(r.gzip === true ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
+    'cache-control': 'no-store', // unless a route says its answer may be kept
     ...r.headers,
     'content-type': r.type,
-    'cache-control': 'no-store',
   });
   res.end(r.body);
 }
@@ -117,7 +117,7 @@ export function createConsumerServer(
       .catch(() => res.destroy()); // a response that cannot be written ends its connection, not the process
   });
   const io = new Server<ClientEvents, MainServerEvents>(http, {
-    serveClient: true,
+    serveClient: false, // the dashboard's assets include the client
     cors: undefined,
     ...(adapter === undefined ? {} : { adapter }),
   });

@@ -1,4 +1,4 @@
-import { CachedBody } from './errors/response-cache.ts';
+import { CachedBody } from './cached-body.ts';
 
 /** The most a JSON API response carries (documented in docs/operations.md). */
 export const RESPONSE_CAP_BYTES = 4 * 1024 * 1024;

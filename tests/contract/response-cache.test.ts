@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { CachedBody, ResponseCache } from '../../src/consumer/errors/response-cache.ts';
+import { CachedBody } from '../../src/consumer/cached-body.ts';
+import { ResponseCache } from '../../src/consumer/errors/response-cache.ts';
 
 // Issue 12: every distinct query string stayed cached until the consumer next stored an error
 // (2,000 distinct queries: RSS 146 → 712 MB).

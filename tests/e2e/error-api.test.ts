@@ -1,6 +1,9 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ClientError } from '../../src/contract/schemas/client-payloads.ts';
+import { PACKAGE_ROOT } from '../../src/shared/package-root.ts';
 import { collect, errorMessage, publishError } from '../support/error-messages.ts';
 import { startFlowRig, type FlowRig } from '../support/flow-rig.ts';
 import { useIsolatedServices } from '../support/isolated-services.ts';
@@ -94,20 +97,35 @@ describe('REST API, exact shapes of spec 004 Phase 4', () => {
     expect(error.message).toMatch(/unauthorized/);
   });
 
-  test('the dashboard page and its modules are served (they hold no data, write no markup)', async () => {
+  test('the dashboard page and its one script are served; its modules write no markup', async () => {
     const res = await fetch(`${rig.consumer.url()}/dashboard`);
     expect(res.status).toBe(200);
-    const entry = await fetch(`${rig.consumer.url()}/web/js/dashboard.js`);
-    expect(entry.headers.get('content-type')).toMatch(/^text\/javascript/);
-    const modules = [...(await entry.text()).matchAll(/from '\.\/([\w-]+\.js)'/g)].map((m) => m[1]!);
+    const page = await res.text();
+    const script = await fetch(`${rig.consumer.url()}/web/dashboard.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    // Bundled from these at start (Socket.IO's client and uPlot too, which are not ours to check).
+    const dir = join(PACKAGE_ROOT, 'src/consumer/web/js');
+    const modules = await readdir(dir);
     expect(modules.length).toBeGreaterThan(5);
-    for (const code of [
-      await res.text(),
-      ...(await Promise.all(
-        modules.map(async (m) => (await fetch(`${rig.consumer.url()}/web/js/${m}`)).text()),
-      )),
-    ])
+    for (const code of [page, ...(await Promise.all(modules.map((m) => readFile(join(dir, m), 'utf8'))))])
       expect(code).not.toMatch(/innerHTML|insertAdjacentHTML|document\.write|\balert\(/);
+    expect((await fetch(`${rig.consumer.url()}/web/js/dashboard.js`)).status).toBe(404);
+  });
+
+  test('a page asset answers 304 to a browser that has it, and gzip to one that accepts it', async () => {
+    const first = await fetch(`${rig.consumer.url()}/web/dashboard.js`, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(first.headers.get('content-encoding')).toBe('gzip');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^".+"$/);
+    await first.arrayBuffer();
+    const again = await fetch(`${rig.consumer.url()}/web/dashboard.js`, {
+      headers: { 'if-none-match': etag },
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
   });
 });
 

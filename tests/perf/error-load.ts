@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type pg from 'pg';
 import type { Browser } from 'playwright-core';
+import { PAGE_OPTIONS } from '../../src/services/headless-browser.ts';
 
 /** Fills error_logs with `count` realistic rows in one server-side statement. */
 export async function seedErrors(db: pg.Pool, count: number): Promise<void> {
@@ -36,7 +37,7 @@ export async function measureDashboardLoad(
 ): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < loads; i += 1) {
-    const page = await browser.newPage();
+    const page = await browser.newPage(PAGE_OPTIONS);
     await page.goto(dashboardUrl);
     await page.waitForSelector('body[data-loaded="true"]');
     times.push(await page.evaluate(() => (globalThis as unknown as DashboardProbe).__tickstock.loadedAt));

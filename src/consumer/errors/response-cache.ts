@@ -1,20 +1,5 @@
-import { gzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
-
-/** A response body, and its gzip form made once on first demand. */
-export class CachedBody {
-  private compressed: Buffer | undefined;
-
-  /** `note`: what was left out to keep the body under the response cap, if anything. */
-  constructor(
-    readonly raw: Buffer,
-    readonly note?: string,
-  ) {}
-
-  get gzip(): Buffer {
-    return (this.compressed ??= gzipSync(this.raw, { level: 6 }));
-  }
-}
+import type { CachedBody } from '../cached-body.ts';
 
 /** What the cache may hold in all: distinct query strings evict the least recently used beyond it. */
 export const RESPONSE_CACHE_BYTES = 16 * 1024 * 1024;

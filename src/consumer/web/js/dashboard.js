@@ -1,5 +1,5 @@
 // The page's entry: asks for the stored errors first (they are what it shows first), then wires each
-// panel to its stream. Loaded after the Socket.IO and uPlot scripts (both deferred, in order).
+// panel to its stream.
 import { api } from './api.js';
 import { $, el, probe } from './dom.js';
 import { showAlert } from './alerts.js';

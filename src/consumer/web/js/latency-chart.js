@@ -1,3 +1,4 @@
+import uPlot from 'uplot';
 import { $, probe } from './dom.js';
 
 const WINDOW_SECONDS = 300;

@@ -1,3 +1,4 @@
+import { io } from 'socket.io-client';
 import { token } from './api.js';
 
 /**
