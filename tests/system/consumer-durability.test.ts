@@ -11,22 +11,37 @@ import { pollUntil, withDeadline } from '../support/wait-for.ts';
 const rig = useDurabilityRig('consumer-durability-');
 const seed = inject('seed');
 
-/** PostgreSQL's postmaster and its backends, to freeze with SIGSTOP (a hung server, not a gone one). */
-/** The postmaster, frozen first so that it forks no backend while its children are listed; then those. */
+/** A process's state and parent, after its command name (which may hold spaces). */
+async function procState(pid: number): Promise<{ state: string; parent: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const [state = '', parent = ''] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state, parent: Number(parent) };
+}
+
+/** Sends SIGSTOP and waits until the kernel says `pid` has stopped (the signal is only queued at first). */
+async function stopped(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  await pollUntil(async () => (await procState(pid)).state === 'T', {
+    timeoutMs: 5000,
+    what: `process ${pid} to stop`,
+  });
+}
+
+/**
+ * PostgreSQL's postmaster and its backends frozen with SIGSTOP (a hung server, not a gone one). The
+ * postmaster first, and its children listed only once it has stopped: a backend it forked meanwhile
+ * (a pool's new connection) would otherwise stay awake and take the writes.
+ */
 async function freezePostgres(): Promise<number[]> {
   const { rows } = await rig.db.query<{ dir: string }>('SELECT current_setting($1) AS dir', [
     'data_directory',
   ]);
   const postmaster = Number((await readFile(join(rows[0]!.dir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  process.kill(postmaster, 'SIGSTOP');
+  await stopped(postmaster);
   const backends: number[] = [];
-  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    // After the command name (which may hold spaces): the state, then the parent's pid.
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster)
-      backends.push(Number(pid));
-  }
-  for (const pid of backends) process.kill(pid, 'SIGSTOP');
+  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p)).map(Number))
+    if ((await procState(pid)).parent === postmaster) backends.push(pid);
+  await Promise.all(backends.map(stopped));
   return [postmaster, ...backends];
 }
 
