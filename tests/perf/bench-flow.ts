@@ -8,8 +8,9 @@
  *   clients   1,000 Socket.IO clients over 2 worker processes
  *   generator one simulator process at 20,000 events/s into a subscriber that keeps up
  *   browsers  1,000 events/s, 10 clients: without a dashboard, with 50 dashboards' Socket.IO connections
- *             on /monitoring (what the consumer serves them), and with 50 headless Chromium pages at nice 19
- *             (their rendering too, on these same 2 cores), in triples: what the dashboard costs the p99
+ *             on /monitoring in a process of their own at nice 19 (what the consumer serves them), and with
+ *             50 headless Chromium pages at nice 19 (their rendering too, on these same 2 cores), in
+ *             triples: what the dashboard costs the p99
  *   group     1,000 events/s to 100 clients over 2 workers, one reference consumer against a group of two
  *             (CONSUMER_SHARD, run --consumers 2), in pairs: what a second consumer process buys here
  *   ladder    one run per rate: the highest rate with p99 < 100 ms and every checkpoint recorded
@@ -19,7 +20,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { io } from 'socket.io-client';
 import { CHANNELS } from '../../src/contract/channels.ts';
 import type { RunReport } from '../../src/contract/schemas/run-report.ts';
 import type { SimReport } from '../../src/contract/schemas/sim-report.ts';
@@ -28,6 +28,7 @@ import { runCli } from '../support/run-cli.ts';
 import { withBenchServices } from './load/bench-services.ts';
 import { guardBench, median, type BenchFigure } from './bench-guard.ts';
 import type { BarePublisherConfig, BarePublisherResult } from './load/bare-publisher-process.ts';
+import type { DashboardSocketsConfig, DashboardSocketsResult } from './load/dashboard-sockets-process.ts';
 import { forkTs, nextMessage } from './load/ipc.ts';
 import { FLOOR_CHANNEL, measureFloor, type MachineFloor } from './load/machine-floor.ts';
 
@@ -58,11 +59,13 @@ const STARTED = /tickstock run: .* to (http:\/\/127\.0\.0\.1:\d+)/;
  * One `tickstock run --start reference --floor`; its JSON report. `alongside` starts once the run names
  * its consumer (before the warm-up) and is stopped when the run ends.
  */
+type Alongside = (consumerUrl: string) => Promise<() => Promise<void>>;
+
 async function referenceRun(
   dir: string,
   name: string,
   flags: readonly string[],
-  alongside?: (consumerUrl: string) => () => void,
+  alongside?: Alongside,
 ): Promise<RunReport> {
   const path = join(dir, `${name}.json`);
   const common = ['--start', 'reference', '--floor', '--warmup', '3', '--duration', String(seconds)];
@@ -71,25 +74,28 @@ async function referenceRun(
   else {
     const run = runCli(args, durable);
     await run.waitFor(STARTED, 120_000);
-    const stop = alongside(STARTED.exec(run.output())![1]!);
+    const stop = await alongside(STARTED.exec(run.output())![1]!);
     const code = await run.exited;
-    stop();
+    await stop();
     if (code !== 0 && code !== 99)
       throw new Error(`tickstock ${args.join(' ')} exited ${code}:\n${run.output()}`);
   }
   return JSON.parse(await readFile(path, 'utf8')) as RunReport;
 }
 
-/**
- * `n` dashboards as the consumer sees them: Socket.IO clients on /monitoring, sent what a page is sent
- * (the aggregate each second, errors, a pattern sample), without a page's rendering on these 2 cores.
- */
-function monitoringSockets(n: number): (consumerUrl: string) => () => void {
-  return (consumerUrl) => {
-    const sockets = Array.from({ length: n }, () =>
-      io(`${consumerUrl}/monitoring`, { transports: ['websocket'] }),
-    );
-    return () => sockets.forEach((s) => s.disconnect());
+/** `n` dashboards' sockets (load/dashboard-sockets-process.ts); the stop says what they were sent. */
+function monitoringSockets(n: number, sent: DashboardSocketsResult[]): Alongside {
+  return async (consumerUrl) => {
+    const child = forkTs(new URL('./load/dashboard-sockets-process.ts', import.meta.url), {
+      consumerUrl,
+      sockets: n,
+    } satisfies DashboardSocketsConfig);
+    await nextMessage(child, 'ready', 30_000);
+    return async () => {
+      child.send({ type: 'stop' });
+      const done = await nextMessage<DashboardSocketsResult>(child, 'result', 30_000);
+      sent.push((done as { result: DashboardSocketsResult }).result);
+    };
   };
 }
 
@@ -246,13 +252,17 @@ await withBenchServices('bench', async ({ services, registry }) => {
     const without: RunReport[] = [];
     const withSockets: RunReport[] = [];
     const withPages: RunReport[] = [];
+    const socketsSent: DashboardSocketsResult[] = [];
     const flags = ['--rate', '1000', '--clients', '10'];
     for (let i = 1; i <= repeat; i++) {
       without.push(await referenceRun(dir, `browsers-none-${i}`, flags));
       console.log(`  no dashboard:          ${runLine(without.at(-1)!)}`);
-      const sockets = monitoringSockets(DASHBOARD_PAGES);
+      const sockets = monitoringSockets(DASHBOARD_PAGES, socketsSent);
       withSockets.push(await referenceRun(dir, `browsers-sockets-${i}`, flags, sockets));
-      console.log(`  ${DASHBOARD_PAGES} dashboard sockets:  ${runLine(withSockets.at(-1)!)}`);
+      const sent = socketsSent.at(-1)!;
+      console.log(
+        `  ${DASHBOARD_PAGES} dashboard sockets:  ${runLine(withSockets.at(-1)!)} · sent ${sent.aggregates} aggregates, ${sent.samples} samples`,
+      );
       if (!withChromiumPages) continue;
       const pages = ['--browsers', String(DASHBOARD_PAGES)];
       withPages.push(await referenceRun(dir, `browsers-pages-${i}`, [...flags, ...pages]));
